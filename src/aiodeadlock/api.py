@@ -1,0 +1,50 @@
+"""The public API: install/uninstall, a detect() context manager, run(), snapshot()."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+from aiodeadlock import runtime
+from aiodeadlock.session import Config, Session
+
+T = TypeVar("T")
+
+
+def install(
+    *, on_deadlock: str = "raise", format: str = "text", output: str | None = None
+) -> Session:
+    """Turn detection on for every event loop in the process (idempotent).
+
+    on_deadlock: "raise" (DeadlockError in the task that would wait forever), "exit"
+    (write the report, exit with status 3) or "report" (write it and let the task wait).
+    output: None (write nothing; the error carries the report), "-" (stderr) or a path.
+    """
+    return runtime.install(Config(on_deadlock=on_deadlock, format=format, output=output))
+
+
+def uninstall() -> None:
+    """Turn detection off and restore asyncio exactly as it was."""
+    runtime.uninstall()
+
+
+@contextlib.contextmanager
+def detect(
+    *, on_deadlock: str = "raise", format: str = "text", output: str | None = None
+) -> Iterator[Session]:
+    """Detect deadlocks inside the block; yields the session (its `.findings`)."""
+    was_installed = runtime.installed()
+    session = install(on_deadlock=on_deadlock, format=format, output=output)
+    try:
+        yield session
+    finally:
+        if not was_installed:
+            uninstall()
+
+
+def run(main: Coroutine[Any, Any, T], **options: Any) -> T:
+    """Like `asyncio.run(main)`, with detection on while it runs."""
+    with detect(**options):
+        return asyncio.run(main)

@@ -1,0 +1,1 @@
+"""Command-line interface: `aiodeadlock run` and `aiodeadlock check`."""

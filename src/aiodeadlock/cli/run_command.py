@@ -1,0 +1,133 @@
+"""`aiodeadlock run`: parse its options, install the detector, run the program."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from aiodeadlock import runtime
+from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
+from aiodeadlock.session import FORMATS, ON_DEADLOCK, Config
+
+HELP = """\
+usage: aiodeadlock run [options] SCRIPT [ARGS...]
+       aiodeadlock run [options] -m MODULE [ARGS...]
+
+Run a Python program exactly as `python` would, with deadlock detection on.
+
+options:
+  --format {text,json}   report format (default: text)
+  --output PATH          where to write the report; '-' is stderr (default: -)
+  --on-deadlock {exit,raise,report}
+                         exit: write the report and exit with status 3 (default);
+                         raise: raise aiodeadlock.DeadlockError in the waiting task;
+                         report: write the report and let the program go on waiting
+  -h, --help             show this help and exit
+"""
+
+_CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None}
+
+
+class UsageError(Exception):
+    """Bad command line: reported on one line, exit status 2."""
+
+
+class RunOptions:
+    def __init__(self) -> None:
+        self.format = "text"
+        self.output = "-"
+        self.on_deadlock = "exit"
+        self.module: str | None = None
+        self.script: str | None = None
+        self.args: list[str] = []
+
+
+def parse(argv: Sequence[str]) -> RunOptions:
+    """Parse `run`'s options; everything after the program name belongs to the program."""
+    opts = RunOptions()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            i += 1
+            break
+        if arg == "-m":
+            if i + 1 >= len(argv):
+                raise UsageError("argument -m: expected a module name")
+            opts.module = argv[i + 1]
+            opts.args = list(argv[i + 2 :])
+            return opts
+        if not arg.startswith("-") or arg == "-":
+            break
+        name, eq, value = arg.partition("=")
+        if name not in _CHOICES:
+            raise UsageError(f"unrecognized option {arg!r}")
+        if not eq:
+            if i + 1 >= len(argv):
+                raise UsageError(f"option {name} expects a value")
+            i += 1
+            value = argv[i]
+        choices = _CHOICES[name]
+        if choices is not None and value not in choices:
+            raise UsageError(
+                f"option {name}: invalid choice {value!r} (choose from {', '.join(choices)})"
+            )
+        setattr(opts, name[2:].replace("-", "_"), value)
+        i += 1
+    if i >= len(argv):
+        raise UsageError("no program to run: give a SCRIPT or -m MODULE")
+    opts.script = argv[i]
+    opts.args = list(argv[i + 1 :])
+    return opts
+
+
+def _check(opts: RunOptions) -> None:
+    if opts.script is not None:
+        if os.path.isdir(opts.script):
+            raise UsageError(f"{opts.script!r} is a directory, not a Python script")
+        if not os.path.exists(opts.script):
+            raise UsageError(f"no such file: {opts.script!r}")
+    if opts.output not in ("-", ""):
+        parent = os.path.dirname(os.path.abspath(opts.output))
+        if not os.path.isdir(parent):
+            raise UsageError(f"cannot write the report to {opts.output!r}: no directory {parent!r}")
+        if os.path.isdir(opts.output):
+            raise UsageError(f"cannot write the report to {opts.output!r}: it is a directory")
+
+
+def main(argv: Sequence[str]) -> int:
+    if any(a in ("-h", "--help") for a in _own_args(argv)):
+        sys.stdout.write(HELP)
+        return 0
+    try:
+        opts = parse(argv)
+        _check(opts)
+    except UsageError as exc:
+        sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
+        return 2
+    config = Config(on_deadlock=opts.on_deadlock, format=opts.format, output=opts.output or "-")
+    session = runtime.install(config)
+    try:
+        if opts.module is not None:
+            run_module(opts.module, opts.args)
+        else:
+            assert opts.script is not None
+            run_script(opts.script, opts.args)
+    except NoSuchProgram as exc:
+        sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
+        return 2
+    finally:
+        if config.output != "-":
+            session.write()  # a report file always exists after a run, even if empty
+    return 0
+
+
+def _own_args(argv: Sequence[str]) -> list[str]:
+    """The arguments before the program name (the ones that belong to `run`)."""
+    own: list[str] = []
+    for arg in argv:
+        if arg == "-m" or arg == "--" or not arg.startswith("-"):
+            break
+        own.append(arg)
+    return own

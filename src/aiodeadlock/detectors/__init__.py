@@ -1,0 +1,1 @@
+"""Pure decisions: from wait-for facts to findings. Testable on hand-built graphs."""

@@ -1,0 +1,89 @@
+"""Turn a proven deadlock into a finding a person can read."""
+
+from __future__ import annotations
+
+from aiodeadlock.detectors.deadlock import Deadlock
+from aiodeadlock.model.findings import (
+    ORPHANED_LOCK,
+    SELF_DEADLOCK,
+    Edge,
+    Finding,
+    Hold,
+    Resource,
+    TaskReport,
+)
+from aiodeadlock.model.location import Location
+from aiodeadlock.model.waitgraph import ResourceNode, TaskNode
+
+
+def _resource(node: ResourceNode) -> Resource:
+    return Resource(node.key, node.type, node.name, node.created_at, node.detail)
+
+
+def _since(loc: Location | None) -> str:
+    return f"acquired at {loc.short()}" if loc is not None else "acquire site unknown"
+
+
+def _how(node: TaskNode) -> str:
+    if node.ended == "raised":
+        return f"raised {node.exception}" if node.exception else "raised an exception"
+    if node.ended == "cancelled":
+        return "was cancelled"
+    if node.ended == "destroyed":
+        return "was destroyed while still pending"
+    return "returned"
+
+
+def explain(deadlock: Deadlock) -> Finding:
+    """Build the finding for `deadlock` (its first step is the wait that closed it)."""
+    first = deadlock.steps[0]
+    edges: list[Edge] = []
+    holds: dict[str, list[Hold]] = {}
+    order: list[TaskNode] = []
+    for step in deadlock.steps:
+        order.append(step.task)
+        for h in step.holders:
+            edges.append(Edge(step.task.key, step.resource.key,
+                              step.task.waits.at if step.task.waits else None, h.task, h.since))
+            holds.setdefault(h.task, []).append(Hold(step.resource.key, h.since))
+    order += [n for n in deadlock.ended if n not in order]
+    tasks = tuple(
+        TaskReport(
+            key=n.key,
+            name=n.name,
+            state="ended" if n.ended else "waiting",
+            waits_for=n.waits.resource if n.waits and not n.ended else None,
+            waits_at=n.waits.at if n.waits and not n.ended else None,
+            holds=tuple(holds.get(n.key, ())),
+            stack=n.stack,
+            ended=n.ended,
+            exception=n.exception,
+        )
+        for n in order
+    )
+    resources = tuple(_resource(s.resource) for s in deadlock.steps)
+    label = _resource(first.resource).label()
+    who = f"Task {first.task.name!r}"
+    if deadlock.kind is SELF_DEADLOCK:
+        since = first.holders[0].since if first.holders else None
+        message = f"{who} waits for {label}, which it holds itself ({_since(since)})"
+    elif deadlock.kind is ORPHANED_LOCK:
+        dead = deadlock.ended[0]
+        res_of_dead = next(
+            (s.resource for s in deadlock.steps if any(h.task == dead.key for h in s.holders)),
+            first.resource,
+        )
+        since = next((h.since for s in deadlock.steps for h in s.holders if h.task == dead.key),
+                     None)
+        message = (
+            f"{who} waits for {_resource(res_of_dead).label()}, held by task {dead.name!r}, "
+            f"which {_how(dead)} without releasing it ({_since(since)})"
+        )
+    else:
+        names = [s.task.name for s in deadlock.steps]
+        message = (
+            f"{len(names)} tasks wait for each other in a cycle: "
+            + " -> ".join(repr(n) for n in [*names, names[0]])
+        )
+    return Finding(deadlock.kind, message, first.task.waits.at if first.task.waits else None,
+                   tuple(edges), tasks, resources)

@@ -1,0 +1,1 @@
+"""The only package that patches or reads asyncio internals."""

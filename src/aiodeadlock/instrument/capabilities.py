@@ -1,0 +1,57 @@
+"""Version-dependent facts about asyncio, decided once in one place."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+PY311 = sys.version_info >= (3, 11)
+PY312 = sys.version_info >= (3, 12)
+
+#: asyncio.TaskGroup and asyncio.timeout exist.
+HAS_TASKGROUP = PY311
+#: Tasks may run their first step eagerly inside create_task (eager task factory).
+HAS_EAGER_TASKS = PY312
+#: wait_for awaits a coroutine in the calling task (no inner task) from 3.12 on.
+WAIT_FOR_RUNS_INLINE = PY312
+
+
+def make_current_task() -> Callable[[], Any]:
+    """Return the cheapest correct `() -> Task | None` for this interpreter.
+
+    From 3.12 on `asyncio.current_task` is cheap C code. Before that, finding the
+    running loop alone costs ~170 ns, so the loop is cached per thread and the cache
+    is refreshed whenever it yields no task (a stale loop is not running any task).
+    """
+    import asyncio.events as events
+    import asyncio.tasks as tasks
+
+    get_loop = events._get_running_loop
+    if PY312:
+        from _asyncio import current_task as c_current_task
+
+        def current_task_312() -> Any:
+            try:
+                return c_current_task()
+            except RuntimeError:  # no running loop
+                return None
+
+        return current_task_312
+
+    lookup = tasks._current_tasks.get  # type: ignore[attr-defined]
+    cache = threading.local()
+    cache.loop = None
+
+    def current_task_cached() -> Any:
+        try:
+            task = lookup(cache.loop)
+        except AttributeError:  # first call in this thread
+            task = None
+        if task is None:
+            cache.loop = get_loop()
+            task = lookup(cache.loop)
+        return task
+
+    return current_task_cached

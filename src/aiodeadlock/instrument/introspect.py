@@ -1,0 +1,73 @@
+"""Read a task's await chain: the frames it is suspended in, outermost first."""
+
+from __future__ import annotations
+
+import sys
+from types import FrameType
+from typing import Any
+
+from aiodeadlock.instrument.sites import is_internal
+from aiodeadlock.model.location import Location
+
+
+def _loc(frame: FrameType) -> Location:
+    code = frame.f_code
+    return Location(
+        code.co_filename,
+        frame.f_lineno or code.co_firstlineno,
+        str(getattr(code, "co_qualname", code.co_name)),
+    )
+
+
+def suspended_frames(task: Any) -> list[FrameType]:
+    """Frames of a suspended task's coroutine chain, outermost first."""
+    frames: list[FrameType] = []
+    coro = task.get_coro()
+    seen = 0
+    while coro is not None and seen < 200:
+        seen += 1
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            frame = getattr(coro, "ag_frame", None)
+        if frame is None:
+            break
+        frames.append(frame)
+        nxt = getattr(coro, "cr_await", None)
+        if nxt is None:
+            nxt = getattr(coro, "gi_yieldfrom", None)
+        if nxt is None:
+            nxt = getattr(coro, "ag_await", None)
+        coro = nxt
+    return frames
+
+
+def running_frames(task: Any, skip: int = 1) -> list[FrameType]:
+    """Frames of the currently running task, from its coroutine down to the caller, outermost first."""
+    coro = task.get_coro()
+    top = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+    frames: list[FrameType] = []
+    frame: FrameType | None = sys._getframe(skip + 1)
+    while frame is not None and len(frames) < 200:
+        frames.append(frame)
+        if frame is top:
+            break
+        frame = frame.f_back
+    else:
+        if top is None:
+            return []
+    frames.reverse()
+    return frames
+
+
+def user_stack(frames: list[FrameType]) -> tuple[Location, ...]:
+    """The locations of user frames (asyncio's and ours left out)."""
+    return tuple(_loc(f) for f in frames if not is_internal(f.f_code))
+
+
+def task_stack(task: Any, running: bool = False) -> tuple[Location, ...]:
+    """A task's await stack as locations, outermost first."""
+    try:
+        frames = running_frames(task, skip=2) if running else suspended_frames(task)
+    except Exception:  # a coroutine-like object we do not understand
+        return ()
+    return user_stack(frames)

@@ -1,0 +1,232 @@
+"""Patches for asyncio.Lock and asyncio.Semaphore: who holds them, since where, who waits.
+
+The patches are installed on the classes themselves, so primitives created before
+`install()` are covered too (BoundedSemaphore and Condition go through these). The
+uncontended path only records the owner and the acquire site (a code object and a
+bytecode offset); everything else happens when a task is about to park.
+
+Attributes kept on instances (class-level defaults make them readable on any instance):
+  _adl_owner        Lock: TaskState of the holder, or None
+  _adl_code/_lasti  Lock: where the holder acquired it
+  _adl_holders      Semaphore: {TaskState: [count, code, lasti]}
+  _adl_total        Semaphore: permits it was created with (None if unknown)
+  _adl_shared       released by a task that did not acquire it: ownership is not tracked
+  _adl_created      (code, lasti) of the creation site, or None
+"""
+
+from __future__ import annotations
+
+import sys
+from asyncio import locks
+from collections.abc import Callable
+from typing import Any
+
+from aiodeadlock.instrument import taskstate
+from aiodeadlock.instrument.capabilities import make_current_task
+from aiodeadlock.instrument.sites import is_internal, user_frame
+
+_getframe = sys._getframe
+_current_task = make_current_task()
+_states = taskstate.states
+_new_state = taskstate._new_state
+
+#: Called with (waiting TaskState, primitive, frame) just before a task parks on an
+#: instrumented primitive that is not free. Set by the detector; may raise.
+on_contended: Callable[[Any, Any, Any], None] | None = None
+#: Called with the exception when the detector itself fails.
+on_internal_error: Callable[[BaseException], None] | None = None
+
+_Lock: Any = locks.Lock
+_Semaphore: Any = locks.Semaphore
+_lock_init = _Lock.__init__
+_lock_acquire = _Lock.acquire
+_lock_release = _Lock.release
+_sem_init = _Semaphore.__init__
+_sem_acquire = _Semaphore.acquire
+_sem_release = _Semaphore.release
+
+
+def _caller(depth: int) -> Any:
+    """The user frame that called into the primitive (None if it is a task's first step)."""
+    frame = _getframe(depth + 1)
+    if is_internal(frame.f_code):
+        return user_frame(frame)
+    return frame
+
+
+def _created_site(frame: Any) -> tuple[Any, int] | None:
+    if frame is not None and is_internal(frame.f_code):
+        frame = user_frame(frame)
+    return None if frame is None else (frame.f_code, frame.f_lasti)
+
+
+def _state() -> Any:
+    task = _current_task()
+    if task is None:
+        return None
+    st = _states.get(id(task))
+    return st if st is not None else _new_state(task)
+
+
+async def _park(self: Any, acquire: Any, frame: Any) -> Any:
+    """Slow path: the primitive is taken; let the detector look, then wait for it."""
+    st = _state()
+    if st is None or on_contended is None:
+        return await acquire(self)
+    st.waiting = self
+    if frame is not None:
+        st.waiting_code = frame.f_code
+        st.waiting_lasti = frame.f_lasti
+    try:
+        try:
+            on_contended(st, self, frame)
+        except Exception as exc:  # the detector failed: the program must not notice
+            if on_internal_error is not None:
+                on_internal_error(exc)
+        return await acquire(self)
+    finally:
+        st.waiting = None
+
+
+# -- Lock ---------------------------------------------------------------------------
+
+
+def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _lock_init(self, *args, **kwargs)
+    self._adl_created = _created_site(_getframe(1))
+
+
+def _lock_taken(self: Any, frame: Any) -> None:
+    task = _current_task()
+    if task is not None:
+        st = _states.get(id(task))
+        if st is None:
+            st = _new_state(task)
+        self._adl_owner = st
+        st.nheld += 1
+    if frame is not None:
+        self._adl_code = frame.f_code
+        self._adl_lasti = frame.f_lasti
+    else:
+        self._adl_code = None
+
+
+async def lock_aenter(self: Any) -> None:
+    if self._locked:
+        await _park(self, _lock_acquire, _getframe(1))
+    else:
+        await _lock_acquire(self)
+    _lock_taken(self, _getframe(1))
+
+
+async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+    lock_release(self)
+
+
+async def lock_acquire(self: Any) -> bool:
+    frame = _caller(1)
+    if self._locked:
+        await _park(self, _lock_acquire, frame)
+    else:
+        await _lock_acquire(self)
+    _lock_taken(self, frame)
+    return True
+
+
+def lock_release(self: Any) -> None:
+    _lock_release(self)
+    st = self._adl_owner
+    if st is not None:
+        self._adl_owner = None
+        st.nheld -= 1
+        task = _current_task()
+        if task is None or id(task) != st.task_id:
+            self._adl_shared = True
+
+
+# -- Semaphore ----------------------------------------------------------------------
+
+
+def sem_init(self: Any, value: int = 1, *args: Any, **kwargs: Any) -> None:
+    _sem_init(self, value, *args, **kwargs)
+    self._adl_total = value
+    self._adl_created = _created_site(_getframe(1))
+
+
+def _sem_taken(self: Any, frame: Any) -> None:
+    task = _current_task()
+    if task is None:
+        self._adl_shared = True  # a permit taken outside any task: owners unknown
+        return
+    st = _states.get(id(task))
+    if st is None:
+        st = _new_state(task)
+    holders = self.__dict__.get("_adl_holders")
+    if holders is None:
+        holders = self._adl_holders = {}
+    entry = holders.get(st)
+    if entry is None:
+        holders[st] = [1, None, -1] if frame is None else [1, frame.f_code, frame.f_lasti]
+    else:
+        entry[0] += 1
+    st.nheld += 1
+
+
+async def sem_aenter(self: Any) -> None:
+    if self._value <= 0:
+        await _park(self, _sem_acquire, _getframe(1))
+    else:
+        await _sem_acquire(self)
+    _sem_taken(self, _getframe(1))
+
+
+async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+    self.release()
+
+
+async def sem_acquire(self: Any) -> bool:
+    frame = _caller(1)
+    if self._value <= 0:
+        await _park(self, _sem_acquire, frame)
+    else:
+        await _sem_acquire(self)
+    _sem_taken(self, frame)
+    return True
+
+
+def sem_release(self: Any) -> None:
+    _sem_release(self)
+    holders = self.__dict__.get("_adl_holders")
+    task = _current_task()
+    st = None if task is None else _states.get(id(task))
+    entry = None if (holders is None or st is None) else holders.get(st)
+    if entry is None:
+        self._adl_shared = True  # released by a task that holds no permit: a signal
+        return
+    st.nheld -= 1
+    entry[0] -= 1
+    if entry[0] <= 0:
+        del holders[st]
+
+
+#: (class, attribute, replacement). Class-level defaults are installed alongside.
+PATCHES: list[tuple[Any, str, Any]] = [
+    (_Lock, "__init__", lock_init),
+    (_Lock, "__aenter__", lock_aenter),
+    (_Lock, "__aexit__", lock_aexit),
+    (_Lock, "acquire", lock_acquire),
+    (_Lock, "release", lock_release),
+    (_Lock, "_adl_owner", None),
+    (_Lock, "_adl_code", None),
+    (_Lock, "_adl_lasti", -1),
+    (_Lock, "_adl_created", None),
+    (_Lock, "_adl_shared", False),
+    (_Semaphore, "__init__", sem_init),
+    (_Semaphore, "__aenter__", sem_aenter),
+    (_Semaphore, "__aexit__", sem_aexit),
+    (_Semaphore, "acquire", sem_acquire),
+    (_Semaphore, "release", sem_release),
+    (_Semaphore, "_adl_total", None),
+    (_Semaphore, "_adl_created", None),
+    (_Semaphore, "_adl_shared", False),
+]

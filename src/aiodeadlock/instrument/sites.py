@@ -1,0 +1,61 @@
+"""Source sites captured cheaply as (code object, bytecode offset), resolved when reporting."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from types import CodeType, FrameType
+
+from aiodeadlock.model.location import Location
+
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def line_of(code: CodeType, lasti: int) -> int:
+    """The source line of bytecode offset `lasti` in `code`."""
+    if lasti >= 0:
+        for start, end, line in code.co_lines():
+            if start <= lasti < end and line is not None:
+                return line
+    return code.co_firstlineno
+
+
+def location(code: CodeType | None, lasti: int) -> Location | None:
+    """A report location for a captured site, or None if nothing was captured."""
+    if code is None:
+        return None
+    return Location(code.co_filename, line_of(code, lasti), qualname(code))
+
+
+def frame_location(frame: FrameType) -> Location:
+    """The location a frame is currently at."""
+    code = frame.f_code
+    return Location(code.co_filename, frame.f_lineno or code.co_firstlineno, qualname(code))
+
+
+def qualname(code: CodeType) -> str:
+    """The qualified function name of a code object where the interpreter keeps one."""
+    return str(getattr(code, "co_qualname", code.co_name))
+
+
+def is_internal(code: CodeType) -> bool:
+    """True for code of asyncio itself or of this package, which reports leave out."""
+    filename = code.co_filename
+    return filename.startswith(_ASYNCIO_DIR) or filename.startswith(_OWN_DIR)
+
+
+_HANDLE_RUN = asyncio.events.Handle._run.__code__
+
+
+def user_frame(frame: FrameType | None) -> FrameType | None:
+    """The nearest frame at or above `frame` that is not asyncio's or ours.
+
+    The search stops at the event loop's callback runner: frames above it belong to
+    whoever runs the loop, not to the task, so None is returned then.
+    """
+    while frame is not None and is_internal(frame.f_code):
+        if frame.f_code is _HANDLE_RUN:
+            return None
+        frame = frame.f_back
+    return frame

@@ -1,0 +1,112 @@
+"""Per-task records: what a task holds and waits on, and how it ended.
+
+A record is created the first time a task acquires an instrumented primitive. It
+refers to its task only weakly, so a finished task is freed exactly when it would
+be without the detector; the record keeps what a report needs (name, how it ended).
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+from typing import Any
+
+#: How a task ended, as reported.
+RETURNED = "returned"
+RAISED = "raised"
+CANCELLED = "cancelled"
+
+
+class TaskState:
+    """What the detector knows about one task."""
+
+    __slots__ = (
+        "__weakref__",
+        "ended",
+        "exception",
+        "exception_tb",
+        "final_name",
+        "nheld",
+        "ref",
+        "task_id",
+        "waiting",
+        "waiting_code",
+        "waiting_lasti",
+    )
+
+    def __init__(self, task: Any, ref: weakref.ref[Any]) -> None:
+        self.ref = ref
+        self.task_id = id(task)
+        self.nheld = 0
+        #: The instrumented primitive this task is parked on, if any.
+        self.waiting: Any = None
+        self.waiting_code: Any = None
+        self.waiting_lasti = -1
+        #: None while the task runs; RETURNED, RAISED or CANCELLED once it is done.
+        self.ended: str | None = None
+        self.exception: str | None = None
+        self.exception_tb: list[str] | None = None
+        self.final_name: str | None = None
+
+    def task(self) -> Any:
+        """The task, or None once it has been freed."""
+        return self.ref()
+
+    def name(self) -> str:
+        task = self.ref()
+        if task is not None:
+            return str(task.get_name())
+        return self.final_name or f"<task {self.task_id:#x}>"
+
+#: Records of live tasks, by id(task). Entries leave when their task is freed.
+states: dict[int, TaskState] = {}
+
+
+def state_for(task: Any) -> TaskState:
+    """Return (creating on first use) the record of `task`."""
+    state = states.get(id(task))
+    if state is None:
+        state = _new_state(task)
+    return state
+
+
+def _new_state(task: Any) -> TaskState:
+    key = id(task)
+
+    def forget(_ref: weakref.ref[Any], key: int = key) -> None:
+        current = states.get(key)
+        if current is not None and current.ref is _ref:
+            del states[key]
+
+    state = TaskState(task, weakref.ref(task, forget))
+    states[key] = state
+    task.add_done_callback(_on_task_done)
+    return state
+
+
+def _on_task_done(task: Any) -> None:
+    state = states.get(id(task))
+    if state is None or state.ref() is not task:
+        return
+    if state.nheld:  # it ended holding something: keep what a report will need
+        state.final_name = str(task.get_name())
+    if task.cancelled():
+        state.ended = CANCELLED
+        return
+    exc = task._exception  # read without marking the exception as retrieved
+    if exc is None:
+        state.ended = RETURNED
+        return
+    state.ended = RAISED
+    if state.nheld:
+        state.exception = describe_exception(exc)
+        state.exception_tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """A short one-line description of an exception, e.g. `ValueError('bad')`."""
+    try:
+        text = repr(exc)
+    except Exception:  # a broken __repr__ must not break the report
+        text = type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,163 @@
+"""Findings: what was detected, about which tasks and resources, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiodeadlock.model.location import Location
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of finding with its stable code."""
+
+    name: str
+    code: str
+    definite: bool
+
+
+SELF_DEADLOCK = Kind("self-deadlock", "DL101", True)
+WAIT_CYCLE = Kind("wait-cycle", "DL102", True)
+ORPHANED_LOCK = Kind("orphaned-lock", "DL103", True)
+LOCK_ORDER = Kind("lock-order", "DL104", False)
+STALL = Kind("stall", "DL105", True)
+LOOP_BLOCKED = Kind("loop-blocked", "DL106", True)
+LONG_WAIT = Kind("long-wait", "DL107", False)
+
+KINDS = {k.name: k for k in (SELF_DEADLOCK, WAIT_CYCLE, ORPHANED_LOCK, LOCK_ORDER, STALL,
+                             LOOP_BLOCKED, LONG_WAIT)}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A synchronization primitive or awaitable that tasks wait on."""
+
+    key: str  # unique within one report, e.g. "R1"
+    type: str  # "Lock", "Semaphore", "Task", ...
+    name: str | None = None  # variable, attribute or global it is stored in, when found
+    created_at: Location | None = None
+    detail: str | None = None  # e.g. "0 of 1 permits free"
+
+    def label(self) -> str:
+        """How a reader tells this resource apart from others: type, name, creation site."""
+        text = self.type
+        if self.name:
+            text += f" {self.name!r}"
+        if self.created_at is not None:
+            text += f" (created at {self.created_at.short()})"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"id": self.key, "type": self.type, "name": self.name}
+        data["created_at"] = self.created_at.to_json() if self.created_at else None
+        if self.detail is not None:
+            data["detail"] = self.detail
+        return data
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A task holds a resource, taken at `since`."""
+
+    resource: str  # Resource.key
+    since: Location | None
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """One task as a finding shows it."""
+
+    key: str  # unique within one report, e.g. "T1"
+    name: str
+    state: str  # "waiting", "running", "ended"
+    waits_for: str | None = None  # Resource.key
+    waits_at: Location | None = None
+    holds: tuple[Hold, ...] = ()
+    stack: tuple[Location, ...] = ()  # outermost call first
+    ended: str | None = None  # "returned", "raised", "cancelled"
+    exception: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.key,
+            "name": self.name,
+            "state": self.state,
+            "waits_for": self.waits_for,
+            "waits_at": self.waits_at.to_json() if self.waits_at else None,
+            "holds": [
+                {"resource": h.resource, "since": h.since.to_json() if h.since else None}
+                for h in self.holds
+            ],
+            "stack": [loc.to_json() for loc in self.stack],
+            "ended": self.ended,
+            "exception": self.exception,
+        }
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`waiter` waits for `resource` at `wait_at`; the resource is held by `holder` since `since`."""
+
+    waiter: str  # TaskReport.key
+    resource: str  # Resource.key
+    wait_at: Location | None
+    holder: str | None  # TaskReport.key, None if nobody can be named
+    since: Location | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "waiter": self.waiter,
+            "resource": self.resource,
+            "wait_at": self.wait_at.to_json() if self.wait_at else None,
+            "holder": self.holder,
+            "since": self.since.to_json() if self.since else None,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected deadlock or hazard."""
+
+    kind: Kind
+    message: str
+    location: Location | None  # where it was caught (the wait that closed the cycle)
+    edges: tuple[Edge, ...] = ()
+    tasks: tuple[TaskReport, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def definite(self) -> bool:
+        return self.kind.definite
+
+    def task(self, key: str | None) -> TaskReport | None:
+        return next((t for t in self.tasks if t.key == key), None)
+
+    def resource(self, key: str | None) -> Resource | None:
+        return next((r for r in self.resources if r.key == key), None)
+
+    def lines(self) -> list[int]:
+        """Every source line the finding names (for tests and summaries)."""
+        found: list[int] = []
+        locs: list[Location | None] = [self.location]
+        for e in self.edges:
+            locs += [e.wait_at, e.since]
+        for t in self.tasks:
+            locs += [t.waits_at, *t.stack, *(h.since for h in t.holds)]
+        for loc in locs:
+            if loc is not None and loc.line not in found:
+                found.append(loc.line)
+        return found
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.name,
+            "code": self.kind.code,
+            "definite": self.definite,
+            "message": self.message,
+            "location": self.location.to_json() if self.location else None,
+            "edges": [e.to_json() for e in self.edges],
+            "tasks": [t.to_json() for t in self.tasks],
+            "resources": [r.to_json() for r in self.resources],
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,67 @@
+"""The wait-for graph as data: tasks wait on resources, resources are held by tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiodeadlock.model.location import Location
+
+#: Released when any one holder lets go (a lock, a semaphore's permits).
+ANY = "any"
+#: Done only when every holder finishes (gather, TaskGroup); one stuck holder is enough.
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class WaitNode:
+    """What a task waits on, and where."""
+
+    resource: str
+    at: Location | None
+
+
+@dataclass(frozen=True)
+class HoldNode:
+    """A task holding (part of) a resource, since a location."""
+
+    task: str
+    since: Location | None
+
+
+@dataclass(frozen=True)
+class ResourceNode:
+    """A resource and who can release it.
+
+    `exclusive` means only its holders can ever release it (so if they are all stuck,
+    it is never released); a resource anyone may release or set is not exclusive.
+    """
+
+    key: str
+    type: str
+    holders: tuple[HoldNode, ...]
+    mode: str = ANY
+    exclusive: bool = True
+    name: str | None = None
+    created_at: Location | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskNode:
+    """A task: its state, what it waits on, and how it ended."""
+
+    key: str
+    name: str
+    waits: WaitNode | None = None
+    ended: str | None = None  # None while alive
+    exception: str | None = None
+    stack: tuple[Location, ...] = field(default=())
+
+
+class GraphView(Protocol):
+    """Lazily expanded wait-for graph; keys are opaque strings."""
+
+    def task(self, key: str) -> TaskNode: ...
+
+    def resource(self, key: str) -> ResourceNode: ...

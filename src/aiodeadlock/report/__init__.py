@@ -1,0 +1,1 @@
+"""Renderers: pure functions from findings to text or JSON."""

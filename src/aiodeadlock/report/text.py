@@ -1,0 +1,57 @@
+"""The human-readable report: the cycle first, one line per edge, then each task's stack."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiodeadlock.model.findings import Finding
+
+
+def render_finding(finding: Finding) -> str:
+    """One finding as text (ends with a newline)."""
+    kind = finding.kind
+    head = "deadlock detected" if kind.definite else "potential deadlock"
+    lines = [f"aiodeadlock: {head}: {kind.name} ({kind.code})", f"  {finding.message}"]
+    if finding.edges:
+        lines.append("  wait-for edges:")
+        for e in finding.edges:
+            waiter = finding.task(e.waiter)
+            res = finding.resource(e.resource)
+            holder = finding.task(e.holder)
+            text = f"    Task {waiter.name if waiter else e.waiter!r}"
+            if waiter is not None:
+                text = f"    Task {waiter.name!r}"
+            text += " waits"
+            if e.wait_at is not None:
+                text += f" at {e.wait_at.short()}"
+            text += f" for {res.label() if res else e.resource}"
+            if res is not None and res.detail:
+                text += f" [{res.detail}]"
+            if holder is not None:
+                who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
+                text += f", held by {who}"
+                if holder.state == "ended":
+                    text += f" ({holder.ended})"
+            if e.since is not None:
+                text += f" since {e.since.short()}"
+            lines.append(text)
+    for t in finding.tasks:
+        if t.state == "ended":
+            how = t.ended or "ended"
+            extra = f": {t.exception}" if t.exception else ""
+            lines.append(f"  Task {t.name!r} has ended ({how}{extra}).")
+            continue
+        if not t.stack:
+            continue
+        lines.append(f"  Task {t.name!r} await stack (most recent call last):")
+        for loc in t.stack:
+            fn = f" in {loc.function}" if loc.function else ""
+            lines.append(f"    {loc.short()}{fn}")
+    for note in finding.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def render(findings: Sequence[Finding]) -> str:
+    """A whole report as text."""
+    return "\n".join(render_finding(f) for f in findings)

@@ -1,0 +1,99 @@
+"""What happens when a deadlock is found: write the report, then exit, raise or go on."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from aiodeadlock.errors import DeadlockError
+from aiodeadlock.model.findings import Finding
+from aiodeadlock.report import json as json_report
+from aiodeadlock.report import text as text_report
+
+ON_DEADLOCK = ("exit", "raise", "report")
+FORMATS = ("text", "json")
+#: Exit status of a run ended because of a definite deadlock.
+EXIT_DEADLOCK = 3
+
+
+@dataclass
+class Config:
+    """Detector settings. `output`: None = write nothing, "-" = stderr, else a file path."""
+
+    on_deadlock: str = "raise"
+    format: str = "text"
+    output: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.on_deadlock not in ON_DEADLOCK:
+            raise ValueError(f"on_deadlock must be one of {', '.join(ON_DEADLOCK)}")
+        if self.format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+
+
+@dataclass
+class Session:
+    """Collects findings for one detection session and acts on them."""
+
+    config: Config = field(default_factory=Config)
+    findings: list[Finding] = field(default_factory=list)
+    _seen: set[tuple[object, ...]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, finding: Finding) -> bool:
+        """Record a finding; False if the same one was already recorded."""
+        key = (finding.kind.code, finding.location, finding.message)
+        with self._lock:
+            if key in self._seen:
+                return False
+            self._seen.add(key)
+            self.findings.append(finding)
+        return True
+
+    def render(self, findings: list[Finding] | None = None) -> str:
+        chosen = self.findings if findings is None else findings
+        if self.config.format == "json":
+            return json_report.render(chosen)
+        return text_report.render(chosen)
+
+    def write(self) -> None:
+        """Write the report of all findings so far to the configured output."""
+        out = self.config.output
+        if out is None:
+            return
+        text = self.render()
+        if out == "-":
+            _flush_std()
+            try:
+                sys.stderr.write(text)
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                os.write(2, text.encode("utf-8", "replace"))
+            return
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    def deadlock(self, finding: Finding) -> None:
+        """Act on a definite deadlock found in the task that is about to wait forever."""
+        if not self.add(finding):
+            if self.config.on_deadlock == "raise":
+                raise DeadlockError([finding], text_report.render([finding]))
+            return
+        mode = self.config.on_deadlock
+        self.write()
+        if mode == "exit":
+            _flush_std()
+            os._exit(EXIT_DEADLOCK)
+        if mode == "raise":
+            raise DeadlockError([finding], text_report.render([finding]))
+
+
+def _flush_std() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
