@@ -8,12 +8,15 @@ from typing import Any
 
 from aiodeadlock.detectors.deadlock import find_deadlock
 from aiodeadlock.detectors.explain import explain
-from aiodeadlock.instrument import primitives
+from aiodeadlock.detectors.stall import explain_stall
+from aiodeadlock.errors import DeadlockError
+from aiodeadlock.instrument import loophook, primitives
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
+from aiodeadlock.model.findings import Finding
 from aiodeadlock.session import Config, Session
 
-_patcher = Patcher(primitives.PATCHES)
+_patcher = Patcher(primitives.PATCHES + loophook.PATCHES)
 _guard = threading.RLock()
 _session: Session | None = None
 _disabled_by_error = False
@@ -41,6 +44,9 @@ def install(config: Config | None = None) -> Session:
             _patcher.apply()
             primitives.on_contended = _on_contended
             primitives.on_internal_error = _on_internal_error
+            loophook.on_idle = _on_idle
+            loophook.on_busy = _on_busy
+            loophook.on_internal_error = _on_internal_error
         return _session
 
 
@@ -50,6 +56,7 @@ def uninstall() -> None:
     with _guard:
         primitives.on_contended = None
         primitives.on_internal_error = None
+        loophook.on_idle = loophook.on_busy = loophook.on_internal_error = None
         _patcher.restore()
         _session = None
 
@@ -63,22 +70,97 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
     session = _session
     if session is None:
         return
-    graph = LiveGraph(current=st)
-    start = graph.add_state(st)
+    task = st.task()
+    if task is None:
+        return
+    graph = LiveGraph(current=task)
+    start = graph.add_task(task)
     deadlock = find_deadlock(graph, start)
     if deadlock is None:
         return
     session.deadlock(explain(deadlock))
 
 
+def _on_idle(loop: Any) -> None:
+    """The loop is about to sleep with no timeout: look for cycles, and for a stall."""
+    session = _session
+    if session is None:
+        return
+    if loophook.why_not_stalled(loop) is not None:
+        if loophook._monotonic() >= loophook._next_scan:
+            loophook.busy_scan(loop)
+        return
+    if not loophook.blocked_tasks(loop):
+        return
+    if _scan_cycles(loop):
+        return
+    if getattr(loop, "_adl_grace", None) is None:
+        loop._adl_grace = loop.call_later(session.config.grace, _stall_check, loop)
+
+
+def _on_busy(loop: Any) -> None:
+    if _session is not None:
+        _scan_cycles(loop)
+
+
+def _scan_cycles(loop: Any) -> bool:
+    """Report the first deadlock found among the loop's suspended tasks."""
+    graph = LiveGraph(current=None, loop=loop)
+    for task in loophook.blocked_tasks(loop):
+        key = graph.add_task(task)
+        node = graph.task(key)
+        if node.waits is None or not graph.resource(node.waits.resource).exclusive:
+            continue
+        deadlock = find_deadlock(graph, key)
+        if deadlock is not None:
+            victims = [graph.tasks[s.task.key] for s in deadlock.steps]
+            _found(explain(deadlock), victims)
+            return True
+    return False
+
+
+def _stall_check(loop: Any) -> None:
+    loop._adl_grace = None
+    session = _session
+    if session is None or loophook.why_not_stalled(loop) is not None:
+        return
+    tasks = loophook.blocked_tasks(loop)
+    if not tasks:
+        return
+    graph = LiveGraph(current=None, loop=loop)
+    nodes = [graph.task(graph.add_task(t)) for t in tasks]
+    resources = {n.waits.resource: graph.resource(n.waits.resource) for n in nodes if n.waits}
+    finding = explain_stall(nodes, resources, session.config.grace)
+    _found(finding, tasks)
+
+
+def _found(finding: Finding, victims: list[Any]) -> None:
+    """Act on a deadlock found outside the waiting task (from the loop hook)."""
+    session = _session
+    if session is not None:
+        session.deadlock(finding, inject=lambda err: _inject(victims, err))
+
+
+def _inject(victims: list[Any], err: DeadlockError) -> bool:
+    """Raise `err` in the first victim parked on a future that can carry an exception."""
+    import asyncio
+
+    for task in victims:
+        fut = getattr(task, "_fut_waiter", None)
+        if fut is not None and not isinstance(fut, asyncio.Task) and not fut.done():
+            fut.set_exception(err)
+            return True
+    return False
+
+
 def _on_internal_error(exc: BaseException) -> None:
     """Contain a failure of the detector: warn once, stop detecting, let the program go on."""
     global _disabled_by_error
-    from aiodeadlock.errors import DeadlockError
 
     if isinstance(exc, DeadlockError):
         raise exc
     primitives.on_contended = None
+    loophook.on_idle = loophook.on_busy = None
     if not _disabled_by_error:
         _disabled_by_error = True
         try:

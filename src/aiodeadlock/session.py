@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiodeadlock.errors import DeadlockError
@@ -25,12 +26,16 @@ class Config:
     on_deadlock: str = "raise"
     format: str = "text"
     output: str | None = None
+    #: Seconds a loop must stay stalled before it is reported.
+    grace: float = 1.0
 
     def __post_init__(self) -> None:
         if self.on_deadlock not in ON_DEADLOCK:
             raise ValueError(f"on_deadlock must be one of {', '.join(ON_DEADLOCK)}")
         if self.format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+        if not self.grace > 0:
+            raise ValueError("grace must be a positive number of seconds")
 
 
 @dataclass
@@ -75,19 +80,31 @@ class Session:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
 
-    def deadlock(self, finding: Finding) -> None:
-        """Act on a definite deadlock found in the task that is about to wait forever."""
-        if not self.add(finding):
-            if self.config.on_deadlock == "raise":
-                raise DeadlockError([finding], text_report.render([finding]))
-            return
+    def deadlock(
+        self, finding: Finding, inject: Callable[[DeadlockError], bool] | None = None
+    ) -> None:
+        """Act on a definite deadlock.
+
+        Without `inject` this runs in the task that is about to wait forever, and raise
+        mode raises right here. With it, the deadlock was found from the event loop:
+        `inject` raises the error in a waiting task, and returns False if none can take
+        it (tasks awaiting each other): the run then ends as in exit mode.
+        """
         mode = self.config.on_deadlock
+        error = DeadlockError([finding], text_report.render([finding]))
+        if not self.add(finding):
+            if mode == "raise" and inject is None:
+                raise error
+            return
         self.write()
-        if mode == "exit":
+        if mode == "raise":
+            if inject is None:
+                raise error
+            if inject(error):
+                return
+        if mode in ("exit", "raise"):
             _flush_std()
             os._exit(EXIT_DEADLOCK)
-        if mode == "raise":
-            raise DeadlockError([finding], text_report.render([finding]))
 
 
 def _flush_std() -> None:

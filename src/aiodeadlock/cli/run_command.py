@@ -23,10 +23,12 @@ options:
                          exit: write the report and exit with status 3 (default);
                          raise: raise aiodeadlock.DeadlockError in the waiting task;
                          report: write the report and let the program go on waiting
+  --grace SECONDS        how long a loop with nothing left to run must stay idle,
+                         while tasks wait, before it is reported as a stall (default: 1)
   -h, --help             show this help and exit
 """
 
-_CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None}
+_CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None, "--grace": None}
 
 
 class UsageError(Exception):
@@ -38,6 +40,7 @@ class RunOptions:
         self.format = "text"
         self.output = "-"
         self.on_deadlock = "exit"
+        self.grace = "1"
         self.module: str | None = None
         self.script: str | None = None
         self.args: list[str] = []
@@ -88,6 +91,12 @@ def _check(opts: RunOptions) -> None:
             raise UsageError(f"{opts.script!r} is a directory, not a Python script")
         if not os.path.exists(opts.script):
             raise UsageError(f"no such file: {opts.script!r}")
+    try:
+        grace = float(opts.grace)
+    except ValueError:
+        grace = -1.0
+    if not grace > 0 or grace != grace or grace == float("inf"):
+        raise UsageError(f"option --grace: expected a positive number of seconds, got {opts.grace!r}")
     if opts.output not in ("-", ""):
         parent = os.path.dirname(os.path.abspath(opts.output))
         if not os.path.isdir(parent):
@@ -106,7 +115,12 @@ def main(argv: Sequence[str]) -> int:
     except UsageError as exc:
         sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
         return 2
-    config = Config(on_deadlock=opts.on_deadlock, format=opts.format, output=opts.output or "-")
+    config = Config(
+        on_deadlock=opts.on_deadlock,
+        format=opts.format,
+        output=opts.output or "-",
+        grace=float(opts.grace),
+    )
     session = runtime.install(config)
     try:
         if opts.module is not None:

@@ -6,9 +6,11 @@ import asyncio
 from asyncio import locks
 from typing import Any
 
+from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.introspect import task_stack
+from aiodeadlock.instrument.waits import Wait, Wakers, blocked_on
 from aiodeadlock.instrument.naming import assigned_name
-from aiodeadlock.instrument.sites import location
+from aiodeadlock.instrument.sites import frame_location, location
 from aiodeadlock.instrument.taskstate import (
     CANCELLED,
     RAISED,
@@ -22,8 +24,8 @@ from aiodeadlock.model.waitgraph import HoldNode, ResourceNode, TaskNode, WaitNo
 DESTROYED = "destroyed"
 
 
-def task_key(st: TaskState) -> str:
-    return f"T{st.task_id:x}"
+def task_key(task_id: int) -> str:
+    return f"T{task_id:x}"
 
 
 def resource_key(prim: object) -> str:
@@ -31,53 +33,95 @@ def resource_key(prim: object) -> str:
 
 
 class LiveGraph:
-    """A GraphView over TaskStates and the primitives they wait on and hold."""
+    """A GraphView over live tasks, their records and the things they wait on.
 
-    def __init__(self, current: TaskState | None = None) -> None:
+    `current` is the task that is running (about to park); every other task is
+    suspended and is read from its await chain.
+    """
+
+    def __init__(self, current: Any = None, loop: Any = None) -> None:
         self.current = current
-        self.states: dict[str, TaskState] = {}
-        self.prims: dict[str, Any] = {}
+        self.loop = loop
+        self.tasks: dict[str, Any] = {}  # key -> task (or TaskState of a freed task)
+        self.prims: dict[str, Any] = {}  # key -> primitive or Wait
         self._tasks: dict[str, TaskNode] = {}
         self._resources: dict[str, ResourceNode] = {}
+        self._wakers: Wakers | None = None
+
+    def add_task(self, task: Any) -> str:
+        key = task_key(id(task))
+        self.tasks.setdefault(key, task)
+        return key
 
     def add_state(self, st: TaskState) -> str:
-        key = task_key(st)
-        self.states[key] = st
+        task = st.task()
+        if task is not None:
+            return self.add_task(task)
+        key = task_key(st.task_id)
+        self.tasks.setdefault(key, st)
         return key
+
+    @property
+    def wakers(self) -> Wakers:
+        if self._wakers is None:
+            loop = self.loop
+            if loop is None:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    loop = None
+            self._wakers = Wakers(loop)
+        return self._wakers
 
     # GraphView ---------------------------------------------------------------------
 
     def task(self, key: str) -> TaskNode:
         node = self._tasks.get(key)
         if node is None:
-            node = self._tasks[key] = self._task_node(self.states[key])
+            node = self._tasks[key] = self._task_node(key, self.tasks[key])
         return node
 
     def resource(self, key: str) -> ResourceNode:
         node = self._resources.get(key)
         if node is None:
-            node = self._resources[key] = self._resource_node(self.prims[key])
+            node = self._resources[key] = self._resource_node(key, self.prims[key])
         return node
 
     # building ----------------------------------------------------------------------
 
-    def _task_node(self, st: TaskState) -> TaskNode:
-        key = task_key(st)
-        task = st.task()
+    def _task_node(self, key: str, obj: Any) -> TaskNode:
+        if isinstance(obj, TaskState):  # a freed task: only its record is left
+            ended, exception = _ending(obj, None)
+            return TaskNode(key, obj.name(), None, ended, exception)
+        task = obj
+        st = taskstate.states.get(id(task))
+        if st is not None and st.ref() is not task:
+            st = None
+        name = str(task.get_name())
         ended, exception = _ending(st, task)
+        if ended is not None:
+            return TaskNode(key, name, None, ended, exception)
+        running = task is self.current
+        stack = task_stack(task, running=running)
         waits = None
-        if ended is None and st.waiting is not None:
-            prim = st.waiting
-            rkey = resource_key(prim)
-            self.prims[rkey] = prim
-            waits = WaitNode(rkey, location(st.waiting_code, st.waiting_lasti))
-        stack: tuple[Location, ...] = ()
-        if task is not None and ended is None:
-            stack = task_stack(task, running=st is self.current)
-        return TaskNode(key, st.name(), waits, ended, exception, stack)
+        if st is not None and st.waiting is not None:
+            if not self.wakers.may_wake(task):
+                prim = st.waiting
+                rkey = resource_key(prim)
+                self.prims[rkey] = prim
+                waits = WaitNode(rkey, location(st.waiting_code, st.waiting_lasti))
+        elif not running and not self.wakers.may_wake(task):
+            wait = blocked_on(task)
+            if wait is not None:
+                rkey = resource_key(wait.obj)
+                self.prims[rkey] = wait
+                at = frame_location(wait.frame) if wait.frame is not None else None
+                waits = WaitNode(rkey, at)
+        return TaskNode(key, name, waits, None, None, stack)
 
-    def _resource_node(self, prim: Any) -> ResourceNode:
-        key = resource_key(prim)
+    def _resource_node(self, key: str, prim: Any) -> ResourceNode:
+        if isinstance(prim, Wait):
+            return self._wait_node(key, prim)
         created = prim._adl_created
         created_at = None if created is None else location(*created)
         name = None if created_at is None else assigned_name(created_at.file, created_at.line)
@@ -86,10 +130,13 @@ class LiveGraph:
             owner = prim._adl_owner if prim._locked else None
             holders: tuple[HoldNode, ...] = ()
             if owner is not None:
-                holders = (HoldNode(self.add_state(owner), location(prim._adl_code, prim._adl_lasti)),)
+                holders = (
+                    HoldNode(self.add_state(owner), location(prim._adl_code, prim._adl_lasti)),
+                )
             exclusive = owner is not None and not prim._adl_shared and not pending
-            return ResourceNode(key, "Lock", holders, exclusive=exclusive, name=name,
-                                created_at=created_at)
+            return ResourceNode(
+                key, "Lock", holders, exclusive=exclusive, name=name, created_at=created_at
+            )
         entries = dict(prim.__dict__.get("_adl_holders") or {})
         holders = tuple(
             HoldNode(self.add_state(st), location(code, lasti))
@@ -106,13 +153,29 @@ class LiveGraph:
             and not pending
         )
         detail = f"{max(prim._value, 0)} of {total if total is not None else '?'} permits free"
-        return ResourceNode(key, type(prim).__name__, holders, exclusive=exclusive, name=name,
-                            created_at=created_at, detail=detail)
+        return ResourceNode(
+            key, type(prim).__name__, holders, exclusive=exclusive, name=name,
+            created_at=created_at, detail=detail,
+        )
+
+    def _wait_node(self, key: str, wait: Wait) -> ResourceNode:
+        holders = tuple(HoldNode(self.add_task(t), None) for t in wait.holders)
+        name = None
+        if wait.type == "Task" and wait.holders:
+            name = str(wait.holders[0].get_name())
+        created = getattr(wait.obj, "_adl_created", None)
+        created_at = None if created is None else location(*created)
+        if created_at is not None:
+            name = assigned_name(created_at.file, created_at.line)
+        return ResourceNode(
+            key, wait.type, holders, mode=wait.mode, exclusive=wait.exclusive and bool(holders),
+            name=name, created_at=created_at,
+        )
 
 
-def _ending(st: TaskState, task: Any) -> tuple[str | None, str | None]:
+def _ending(st: TaskState | None, task: Any) -> tuple[str | None, str | None]:
     """How the task ended (None if it is alive) and the exception it raised."""
-    if st.ended is not None:
+    if st is not None and st.ended is not None:
         return st.ended, st.exception
     if task is None:
         return DESTROYED, None

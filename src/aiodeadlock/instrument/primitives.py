@@ -17,7 +17,7 @@ Attributes kept on instances (class-level defaults make them readable on any ins
 from __future__ import annotations
 
 import sys
-from asyncio import locks
+from asyncio import locks, queues
 from collections.abc import Callable
 from typing import Any
 
@@ -209,6 +209,21 @@ def sem_release(self: Any) -> None:
         del holders[st]
 
 
+def _recording_init(cls: Any) -> Any:
+    """An __init__ for `cls` that also records where the instance was created."""
+    original = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._adl_created = _created_site(_getframe(1))
+
+    return __init__
+
+
+_OTHERS: list[Any] = [locks.Event, locks.Condition, queues.Queue]
+if hasattr(locks, "Barrier"):
+    _OTHERS.append(locks.Barrier)
+
 #: (class, attribute, replacement). Class-level defaults are installed alongside.
 PATCHES: list[tuple[Any, str, Any]] = [
     (_Lock, "__init__", lock_init),
@@ -230,3 +245,5 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Semaphore, "_adl_created", None),
     (_Semaphore, "_adl_shared", False),
 ]
+for _cls in _OTHERS:
+    PATCHES += [(_cls, "__init__", _recording_init(_cls)), (_cls, "_adl_created", None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiodeadlock.model.findings import Finding
+from aiodeadlock.model.findings import Edge, Finding
 
 
 def render_finding(finding: Finding) -> str:
@@ -15,26 +15,7 @@ def render_finding(finding: Finding) -> str:
     if finding.edges:
         lines.append("  wait-for edges:")
         for e in finding.edges:
-            waiter = finding.task(e.waiter)
-            res = finding.resource(e.resource)
-            holder = finding.task(e.holder)
-            text = f"    Task {waiter.name if waiter else e.waiter!r}"
-            if waiter is not None:
-                text = f"    Task {waiter.name!r}"
-            text += " waits"
-            if e.wait_at is not None:
-                text += f" at {e.wait_at.short()}"
-            text += f" for {res.label() if res else e.resource}"
-            if res is not None and res.detail:
-                text += f" [{res.detail}]"
-            if holder is not None:
-                who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
-                text += f", held by {who}"
-                if holder.state == "ended":
-                    text += f" ({holder.ended})"
-            if e.since is not None:
-                text += f" since {e.since.short()}"
-            lines.append(text)
+            lines.append("    " + _edge_line(finding, e))
     for t in finding.tasks:
         if t.state == "ended":
             how = t.ended or "ended"
@@ -55,3 +36,35 @@ def render_finding(finding: Finding) -> str:
 def render(findings: Sequence[Finding]) -> str:
     """A whole report as text."""
     return "\n".join(render_finding(f) for f in findings)
+
+
+_AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
+
+
+def _edge_line(finding: Finding, e: Edge) -> str:
+    """`Task 'a' waits at f.py:7 for Lock 'x' (created at f.py:3), held by task 'b' since f.py:5`."""
+    waiter = finding.task(e.waiter)
+    res = finding.resource(e.resource)
+    holder = finding.task(e.holder)
+    text = f"Task {waiter.name if waiter else e.waiter!r} waits"
+    if waiter is not None:
+        text = f"Task {waiter.name!r} waits"
+    if e.wait_at is not None:
+        text += f" at {e.wait_at.short()}"
+    if res is not None and res.type == "Task" and holder is not None:
+        text += f" for task {holder.name!r} to finish"
+        return text + (" (itself)" if e.holder == e.waiter else "")
+    text += f" for {res.label() if res else e.resource}"
+    if res is not None and res.detail:
+        text += f" [{res.detail}]"
+    if holder is None:
+        return text
+    if res is not None and res.type in _AWAITS:
+        return text + f", which needs task {holder.name!r} to finish"
+    who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
+    text += f", held by {who}"
+    if holder.state == "ended":
+        text += f" ({holder.ended})"
+    if e.since is not None:
+        text += f" since {e.since.short()}"
+    return text

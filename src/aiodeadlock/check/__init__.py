@@ -1,0 +1,1 @@
+"""Static checker: find deadlock hazards in asyncio source code without running it."""

@@ -1,0 +1,195 @@
+"""One function's scope: parameters, locals, and the ref an expression names."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from aiodeadlock.check.scope import ModuleScope, import_bindings
+from aiodeadlock.check.summary import Loc
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Yield the nodes of `body` in source order, not entering nested scopes."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+class FunctionContext:
+    """Scope facts of one function (or of a module's top-level code)."""
+
+    def __init__(
+        self,
+        scope: ModuleScope,
+        node: FunctionNode | ast.Module,
+        qual: str,
+        cls: str | None,
+        parent: FunctionContext | None,
+    ) -> None:
+        self.scope = scope
+        self.node = node
+        self.qual = qual
+        self.cls = cls
+        self.parent = parent
+        self.is_module = isinstance(node, ast.Module)
+        self.is_async = isinstance(node, ast.AsyncFunctionDef)
+        self.body: list[ast.stmt] = node.body
+        self.nodes = list(own_nodes(self.body))
+        self.params: tuple[str, ...] = ()
+        self.param_kinds: dict[str, str] = {}
+        self.self_name: str | None = None
+        if not isinstance(node, ast.Module):
+            a = node.args
+            allargs = a.posonlyargs + a.args + a.kwonlyargs
+            self.params = tuple(x.arg for x in allargs)
+            for x in allargs:
+                kind = scope.annotation_kind(x.annotation)
+                if kind:
+                    self.param_kinds[x.arg] = kind
+            decos = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+            if cls and a.posonlyargs + a.args and "staticmethod" not in decos:
+                self.self_name = (a.posonlyargs + a.args)[0].arg
+        self.imports = import_bindings(
+            (n for n in self.nodes if isinstance(n, (ast.Import, ast.ImportFrom))),
+            scope.module,
+            False,
+        )
+        self.nested: dict[str, str] = {}
+        self.declared_global: set[str] = set()
+        self.assigned: dict[str, list[ast.expr | None]] = {}
+        self._scan_assignments()
+        self.local_kinds: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
+        if not self.is_module:
+            self._classify_locals()
+
+    def _assign(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.assigned.setdefault(target.id, []).append(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._assign(elt, None)
+        elif isinstance(target, ast.Starred):
+            self._assign(target.value, None)
+
+    def _scan_assignments(self) -> None:
+        for node in self.nodes:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._assign(target, node.value)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                self._assign(node.target, node.value if isinstance(node, ast.AnnAssign) else None)
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                self._assign(node.target, None)
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                self._assign(node.optional_vars, None)
+            elif isinstance(node, ast.NamedExpr):
+                self._assign(node.target, node.value)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self.assigned.setdefault(node.name, []).append(None)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.nested[node.name] = f"{self.qual}.{node.name}"
+                self.assigned.setdefault(node.name, []).append(None)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                self.declared_global.update(node.names)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    name = alias.asname or alias.name.split(".")[0]
+                    self.assigned.setdefault(name, []).append(None)
+
+    def _classify_locals(self) -> None:
+        for name, values in self.assigned.items():
+            if name in self.declared_global or name in self.imports or name in self.nested:
+                continue
+            kinds = {self.scope.ctor_kind(v, self.imports) for v in values}
+            if len(kinds) == 1 and None not in kinds:
+                self.local_kinds[name] = kinds.pop()  # type: ignore[assignment]
+            elif len(values) == 1 and values[0] is not None and name not in self.params:
+                ref = self._outer_ref(values[0])
+                if ref:
+                    self.aliases[name] = ref
+
+    # -- resolution ------------------------------------------------------------------------
+    def loc(self, node: ast.AST) -> Loc:
+        """Return the location of `node` (1-based column)."""
+        return Loc(self.scope.path, getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1)
+
+    def qualname(self, expr: ast.expr) -> str | None:
+        """Return the dotted name of `expr` if it names a module-level thing."""
+        if isinstance(expr, ast.Name) and expr.id in self.assigned and expr.id not in self.imports:
+            return None
+        return self.scope.qualname(expr, self.imports)
+
+    def _outer_ref(self, expr: ast.expr) -> str | None:
+        """Resolve attribute and global refs, ignoring this function's locals."""
+        if isinstance(expr, ast.Attribute):
+            base = expr.value
+            if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
+                if self.cls and base.id not in self.assigned:
+                    return f"a:{self.cls}.{expr.attr}"
+                return None
+            if isinstance(base, ast.Name) and base.id in self.assigned:
+                return None
+            dotted = self.qualname(expr)
+            return f"g:{dotted}" if dotted else None
+        return None
+
+    def ref_of(self, expr: ast.expr) -> str | None:
+        """Return the ref (access path) `expr` denotes, or None if it is not trackable."""
+        if isinstance(expr, ast.Name):
+            return self.name_ref(expr.id)
+        return self._outer_ref(expr)
+
+    def name_ref(self, name: str) -> str | None:
+        """Return the ref of a bare name in this scope."""
+        if self.is_module or name in self.declared_global:
+            return self._global_ref(name)
+        if name in self.local_kinds:
+            return f"l:{self.qual}:{name}"
+        if name in self.aliases:
+            return self.aliases[name]
+        if name in self.assigned:
+            return None
+        if name in self.params:
+            return f"p:{name}"
+        if self.parent is not None and not self.parent.is_module:
+            ref = self.parent.name_ref(name)
+            return ref if ref and not ref.startswith("p:") else None
+        return self._global_ref(name)
+
+    def _global_ref(self, name: str) -> str | None:
+        scope = self.scope
+        if name in scope.global_names or name in scope.defs:
+            return f"g:{scope.module}.{name}"
+        if name in scope.imports:
+            return f"g:{scope.imports[name]}"
+        return None
+
+    def callee(self, func: ast.expr) -> tuple[str, bool] | None:
+        """Return (dotted callee, is_self_call) for a call target, if it may be resolvable."""
+        if isinstance(func, ast.Name):
+            ctx: FunctionContext | None = self
+            while ctx is not None:
+                if func.id in ctx.nested:
+                    return ctx.nested[func.id], False
+                if func.id in ctx.assigned and not ctx.is_module:
+                    return None
+                ctx = ctx.parent
+            name = self.scope.qualname(func, self.imports)
+            return (name, False) if name else None
+        if isinstance(func, ast.Attribute):
+            base = func.value
+            if isinstance(base, ast.Name) and base.id == self.self_name and self.cls:
+                return f"{self.cls}.{func.attr}", True
+            if isinstance(base, ast.Name) and (base.id in self.imports or base.id in self.scope.imports):
+                name = self.qualname(func)
+                return (name, False) if name else None
+        return None

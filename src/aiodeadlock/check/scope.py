@@ -1,0 +1,215 @@
+"""Module-level name facts: imports, definitions, and kinds of globals and attributes."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+
+from aiodeadlock.check.kinds import ANNOTATIONS, SEMAPHORES, semaphore_kind
+
+
+def _import_target(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """Return the absolute module an ImportFrom refers to."""
+    if not node.level:
+        return node.module or ""
+    parts = module.split(".")
+    keep = len(parts) - node.level + (1 if is_package else 0)
+    base = ".".join(parts[: max(keep, 0)])
+    if node.module:
+        return f"{base}.{node.module}" if base else node.module
+    return base
+
+
+def import_bindings(
+    nodes: Iterator[ast.AST] | list[ast.stmt], module: str, is_package: bool
+) -> dict[str, str]:
+    """Return local name -> dotted target for the import statements among `nodes`."""
+    out: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    out[head] = head
+        elif isinstance(node, ast.ImportFrom):
+            target = _import_target(module, is_package, node)
+            for alias in node.names:
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = f"{target}.{alias.name}".lstrip(".")
+    return out
+
+
+class ModuleScope:
+    """What one module defines and imports, and the kinds of its globals and attributes."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        module: str,
+        path: str,
+        is_package: bool,
+        constructors: Mapping[str, str],
+    ) -> None:
+        self.module = module
+        self.path = path
+        self.constructors = constructors
+        self.imports = import_bindings(_top_level(tree), module, is_package)
+        self.defs: dict[str, str] = {}
+        self.global_names: set[str] = set()
+        self.kinds: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
+        self.bases: dict[str, tuple[str, ...]] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defs[stmt.name] = f"{module}.{stmt.name}"
+            for target in _assigned_names(stmt):
+                self.global_names.add(target)
+        self._scan_globals(tree)
+        self._scan_classes(tree.body, module)
+
+    # -- name resolution -------------------------------------------------------------------
+    def qualname(self, expr: ast.expr, local_imports: Mapping[str, str] | None = None) -> str | None:
+        """Return the dotted name `expr` refers to at module level, if it is a plain path."""
+        if isinstance(expr, ast.Name):
+            if local_imports and expr.id in local_imports:
+                return local_imports[expr.id]
+            if expr.id in self.imports:
+                return self.imports[expr.id]
+            if expr.id in self.defs or expr.id in self.global_names:
+                return f"{self.module}.{expr.id}"
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualname(expr.value, local_imports)
+            return f"{base}.{expr.attr}" if base else None
+        return None
+
+    def ctor_kind(self, expr: ast.expr | None, local_imports: Mapping[str, str] | None = None) -> str | None:
+        """Return the kind of object `expr` constructs, if it calls a known constructor."""
+        if not isinstance(expr, ast.Call):
+            return None
+        name = self.qualname(expr.func, local_imports)
+        kind = self.constructors.get(name) if name else None
+        if kind in SEMAPHORES:
+            permits: int | None = 1
+            value = expr.args[0] if expr.args else None
+            for kw in expr.keywords:
+                if kw.arg in ("value", "initial_value"):
+                    value = kw.value
+            if value is not None:
+                ok = isinstance(value, ast.Constant) and isinstance(value.value, int)
+                permits = value.value if ok else None  # type: ignore[union-attr]
+            return semaphore_kind(kind, permits)
+        return kind
+
+    def annotation_kind(self, ann: ast.expr | None) -> str | None:
+        """Return the kind an annotation names (`asyncio.Lock`, `Lock | None`, ...)."""
+        if ann is None:
+            return None
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            return self.annotation_kind(ann.left) or self.annotation_kind(ann.right)
+        if isinstance(ann, ast.Subscript):
+            return self.annotation_kind(ann.slice)
+        name = self.qualname(ann)
+        if name is None:
+            return None
+        return ANNOTATIONS.get(name) or self.constructors.get(name)
+
+    # -- pre-scans -------------------------------------------------------------------------
+    def _record(self, ref: str, kind: str | None) -> None:
+        if kind is None:
+            return
+        if self.kinds.get(ref, kind) != kind:
+            self.kinds[ref] = "?conflict"
+        else:
+            self.kinds[ref] = kind
+
+    def _scan_globals(self, tree: ast.Module) -> None:
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        self._record(f"g:{self.module}.{target.id}", self.ctor_kind(stmt.value))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                kind = self.ctor_kind(stmt.value) or self.annotation_kind(stmt.annotation)
+                self._record(f"g:{self.module}.{stmt.target.id}", kind)
+
+    def _scan_classes(self, body: list[ast.stmt], prefix: str) -> None:
+        for stmt in body:
+            if not isinstance(stmt, ast.ClassDef):
+                continue
+            cls = f"{prefix}.{stmt.name}"
+            self.bases[cls] = tuple(b for b in (self.qualname(e) for e in stmt.bases) if b)
+            for item in stmt.body:
+                if isinstance(item, ast.Assign):
+                    for target in item.targets:
+                        if isinstance(target, ast.Name):
+                            self._record(f"a:{cls}.{target.id}", self.ctor_kind(item.value))
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    kind = self.ctor_kind(item.value) or self.annotation_kind(item.annotation)
+                    self._record(f"a:{cls}.{item.target.id}", kind)
+                elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._scan_method(item, cls)
+            self._scan_classes(stmt.body, cls)
+
+    def _scan_method(self, func: ast.FunctionDef | ast.AsyncFunctionDef, cls: str) -> None:
+        args = func.args.posonlyargs + func.args.args
+        if not args:
+            return
+        me = args[0].arg
+        for node in ast.walk(func):
+            value: ast.expr | None = None
+            targets: list[ast.expr] = []
+            ann: ast.expr | None = None
+            if isinstance(node, ast.Assign):
+                value, targets = node.value, node.targets
+            elif isinstance(node, ast.AnnAssign):
+                value, targets, ann = node.value, [node.target], node.annotation
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == me
+                ):
+                    ref = f"a:{cls}.{target.attr}"
+                    kind = self.ctor_kind(value) or self.annotation_kind(ann)
+                    self._record(ref, kind)
+                    if kind and kind.endswith("Condition") and isinstance(value, ast.Call):
+                        lock = value.args[0] if value.args else None
+                        if (
+                            isinstance(lock, ast.Attribute)
+                            and isinstance(lock.value, ast.Name)
+                            and lock.value.id == me
+                        ):
+                            self.aliases[ref] = f"a:{cls}.{lock.attr}"
+
+    def known_kinds(self) -> dict[str, str]:
+        """Return the recorded kinds, without conflicting ones."""
+        return {k: v for k, v in self.kinds.items() if not v.startswith("?")}
+
+
+def _top_level(tree: ast.Module) -> Iterator[ast.AST]:
+    """Yield module-level statements, looking inside if/try blocks (not functions)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            stack.extend(node.body)
+            stack.extend(node.orelse)
+            if isinstance(node, ast.Try):
+                stack.extend(node.finalbody)
+                for handler in node.handlers:
+                    stack.extend(handler.body)
+
+
+def _assigned_names(stmt: ast.stmt) -> Iterator[str]:
+    """Yield the names a module-level statement binds by assignment."""
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    yield node.id
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
+        yield stmt.target.id

@@ -1,0 +1,347 @@
+"""Walk one function body tracking the locks that are certainly held at each point."""
+
+from __future__ import annotations
+
+import ast
+
+from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.summary import Call, Event, Held, Join, Loc
+
+HeldSet = tuple[Held, ...]
+
+SPAWN_FUNCS = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.gather",
+        "asyncio.shield",
+        "asyncio.wait_for",
+        "asyncio.wait",
+        "asyncio.as_completed",
+        "asyncio.run",
+        "asyncio.run_coroutine_threadsafe",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+        "asyncio.tasks.gather",
+    }
+)
+JOIN_FUNCS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.tasks.gather"})
+TASK_FUNCS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task"})
+TASKGROUPS = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup", "anyio.create_task_group"})
+RCTS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
+WAIT_METHODS = frozenset({"wait", "wait_for", "get"})
+SIGNAL_METHODS = frozenset({"set", "notify", "notify_all", "put_nowait"})
+
+
+def meet(a: HeldSet | None, b: HeldSet | None) -> HeldSet | None:
+    """Locks held on both paths (None means the path does not continue)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    refs = {h.ref for h in b}
+    return tuple(h for h in a if h.ref in refs)
+
+
+def nonblocking(call: ast.Call) -> bool:
+    """True if an acquire/get/put/wait call cannot block (blocking=False or timeout=0)."""
+    for kw in call.keywords:
+        v = kw.value
+        if kw.arg in ("blocking", "block") and isinstance(v, ast.Constant) and v.value is False:
+            return True
+        if kw.arg == "timeout" and isinstance(v, ast.Constant) and v.value == 0:
+            return True
+    return False
+
+
+class Walker:
+    """Collect events, calls, joins and suspension points of one function."""
+
+    def __init__(self, f: FunctionContext) -> None:
+        self.f = f
+        self.events: list[Event] = []
+        self.calls: list[Call] = []
+        self.joins: list[Join] = []
+        self.rcts: list[Loc] = []
+        self.awaits: list[tuple[str, Loc]] = []
+        self.suspends: list[tuple[Loc, HeldSet]] = []
+        self.task_assigns: list[tuple[str, Call]] = []
+        self.task_locals: dict[str, Call] = {}
+        self.rcts_locals: set[str] = set()
+        self.groups: dict[str, list[Call]] = {}
+
+    def run(self) -> Walker:
+        """Walk the function body; return self."""
+        self.block(self.f.body, ())
+        return self
+
+    # -- statements ------------------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt], held: HeldSet | None) -> HeldSet | None:
+        """Walk statements in order; return the held set after them (None: no fallthrough)."""
+        for stmt in stmts:
+            if held is None:
+                return None
+            held = self.stmt(stmt, held)
+        return held
+
+    def stmt(self, s: ast.stmt, held: HeldSet) -> HeldSet | None:
+        """Walk one statement."""
+        f = self.f
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return held
+        if isinstance(s, ast.Expr):
+            return self._expr_stmt(s.value, held)
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            spawned = self.expr(s.value, held)
+            self._bind(targets, s.value, spawned)
+            return held
+        if isinstance(s, (ast.Return, ast.Raise)):
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    self.expr(child, held)
+            return None
+        if isinstance(s, (ast.Break, ast.Continue)):
+            return None
+        if isinstance(s, ast.If):
+            self.expr(s.test, held)
+            return meet(self.block(s.body, held), self.block(s.orelse, held))
+        if isinstance(s, ast.While):
+            self.expr(s.test, held)
+            self.block(s.body, held)
+            self.block(s.orelse, held)
+            return held
+        if isinstance(s, (ast.For, ast.AsyncFor)):
+            self.expr(s.iter, held)
+            if isinstance(s, ast.AsyncFor):
+                self.suspends.append((f.loc(s), held))
+            end = self.block(s.body, held)
+            self.block(s.orelse, held)
+            return meet(held, end) if end is not None else held
+        if isinstance(s, (ast.With, ast.AsyncWith)):
+            return self._with(s, held)
+        if isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+            return self._try(s, held)  # type: ignore[arg-type]
+        if isinstance(s, ast.Match):
+            self.expr(s.subject, held)
+            end: HeldSet | None = held
+            for case in s.cases:
+                end = meet(end, self.block(case.body, held))
+            return end
+        for child in ast.iter_child_nodes(s):
+            if isinstance(child, ast.expr):
+                self.expr(child, held)
+        return held
+
+    def _expr_stmt(self, v: ast.expr, held: HeldSet) -> HeldSet:
+        f = self.f
+        call = v.value if isinstance(v, ast.Await) else v
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            ref = f.ref_of(call.func.value)
+            name = call.func.attr
+            if ref and name == "acquire" and (isinstance(v, ast.Await) or not nonblocking(call)):
+                if isinstance(v, ast.Await):
+                    self.suspends.append((f.loc(v), held))
+                self.events.append(Event("acq", ref, f.loc(call), held, "acquire"))
+                for arg in call.args:
+                    self.expr(arg, held)
+                return (*held, Held(ref, f.loc(call), None))
+            if ref and name == "release":
+                self.expr(v, held)
+                return tuple(h for h in held if h.ref != ref)
+        self.expr(v, held)
+        return held
+
+    def _bind(self, targets: list[ast.expr], value: ast.expr, spawned: list[Call]) -> None:
+        f = self.f
+        is_task = False
+        if isinstance(value, ast.Call):
+            q = f.qualname(value.func)
+            is_task = q in TASK_FUNCS or (
+                isinstance(value.func, ast.Attribute)
+                and value.func.attr in ("create_task", "ensure_future")
+            )
+            if q in RCTS:
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        self.rcts_locals.add(t.id)
+        if not (is_task and len(spawned) == 1):
+            return
+        for t in targets:
+            if isinstance(t, ast.Name):
+                self.task_locals[t.id] = spawned[0]
+            else:
+                ref = f.ref_of(t)
+                if ref and ref[0] in "ag":
+                    self.task_assigns.append((ref, spawned[0]))
+
+    def _with(self, s: ast.With | ast.AsyncWith, held: HeldSet) -> HeldSet | None:
+        f = self.f
+        inner = held
+        group: str | None = None
+        added: list[Held] = []
+        for item in s.items:
+            ce = item.context_expr
+            self.expr(ce, inner)
+            if isinstance(s, ast.AsyncWith):
+                self.suspends.append((f.loc(ce), inner))
+            if isinstance(ce, ast.Call) and f.qualname(ce.func) in TASKGROUPS:
+                if isinstance(item.optional_vars, ast.Name):
+                    group = item.optional_vars.id
+                    self.groups[group] = []
+                continue
+            ref = f.ref_of(ce)
+            if ref:
+                kind = "async with" if isinstance(s, ast.AsyncWith) else "with"
+                self.events.append(Event("acq", ref, f.loc(ce), inner, kind))
+                h = Held(ref, f.loc(ce), None)
+                added.append(h)
+                inner = (*inner, h)
+        end = self.block(s.body, inner)
+        if group is not None:
+            calls = tuple(self.groups.pop(group, []))
+            self.joins.append(Join(f.loc(s), held, calls, ()))
+        if end is None:
+            return None
+        return tuple(h for h in end if h not in added)
+
+    def _try(self, s: ast.Try, held: HeldSet) -> HeldSet | None:
+        body = self.block(s.body, held)
+        ends = [self.block(s.orelse, body) if body is not None else None]
+        for handler in s.handlers:
+            if handler.type is not None:
+                self.expr(handler.type, held)
+            ends.append(self.block(handler.body, held))
+        end: HeldSet | None = None
+        for e in ends:
+            end = meet(end, e)
+        if s.finalbody:
+            after = self.block(s.finalbody, end if end is not None else held)
+            return after if end is not None else None
+        return end
+
+    # -- expressions -----------------------------------------------------------------------
+    def expr(self, node: ast.expr, held: HeldSet, mode: str = "plain") -> list[Call]:
+        """Walk an expression; return the calls it spawns as tasks (if it is a spawner)."""
+        if isinstance(node, ast.Await):
+            self.suspends.append((self.f.loc(node), held))
+            v = node.value
+            if isinstance(v, ast.Call):
+                return self.call(v, held, "await")
+            self._await_value(node, v, held)
+            self.expr(v, held)
+            return []
+        if isinstance(node, ast.Call):
+            return self.call(node, held, mode)
+        if isinstance(node, ast.Lambda):
+            return []
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, held)
+            elif isinstance(child, ast.comprehension):
+                for sub in ast.iter_child_nodes(child):
+                    if isinstance(sub, ast.expr):
+                        self.expr(sub, held)
+        return []
+
+    def _await_value(self, node: ast.Await, v: ast.expr, held: HeldSet) -> None:
+        f = self.f
+        ref = f.ref_of(v)
+        if ref:
+            self.awaits.append((ref, f.loc(node)))
+        if isinstance(v, ast.Name) and v.id in self.task_locals:
+            self.joins.append(Join(f.loc(node), held, (self.task_locals[v.id],), ()))
+        elif ref and ref[0] in "ag":
+            self.joins.append(Join(f.loc(node), held, (), (ref,)))
+
+    def _spawn_args(self, c: ast.Call, held: HeldSet) -> tuple[list[Call], list[Call], list[str]]:
+        spawned: list[Call] = []
+        tasks: list[Call] = []
+        refs: list[str] = []
+        args: list[ast.expr] = []
+        for a in [*c.args, *(k.value for k in c.keywords)]:
+            if isinstance(a, ast.Starred):
+                a = a.value
+            args.extend(a.elts if isinstance(a, (ast.List, ast.Tuple, ast.Set)) else [a])
+        for a in args:
+            if isinstance(a, ast.Call):
+                spawned.extend(self.call(a, held, "spawn"))
+                continue
+            self.expr(a, held)
+            if isinstance(a, ast.Name) and a.id in self.task_locals:
+                tasks.append(self.task_locals[a.id])
+            else:
+                ref = self.f.ref_of(a)
+                if ref and ref[0] in "ag":
+                    refs.append(ref)
+        return spawned, tasks, refs
+
+    def call(self, c: ast.Call, held: HeldSet, mode: str) -> list[Call]:
+        """Walk a call; record it and the primitive operation it performs."""
+        f = self.f
+        func = c.func
+        q = f.qualname(func)
+        name = func.attr if isinstance(func, ast.Attribute) else None
+        if q in SPAWN_FUNCS or name in ("create_task", "ensure_future"):
+            spawned, tasks, refs = self._spawn_args(c, held)
+            if mode == "await" and q in JOIN_FUNCS:
+                self.joins.append(Join(f.loc(c), held, (*spawned, *tasks), tuple(refs)))
+            if name == "create_task" and isinstance(func, ast.Attribute):
+                base = func.value
+                if isinstance(base, ast.Name) and base.id in self.groups:
+                    self.groups[base.id].extend(spawned)
+            return spawned
+        if name in ("start_soon", "start") and isinstance(func, ast.Attribute):
+            base = func.value
+            if isinstance(base, ast.Name) and base.id in self.groups and c.args:
+                target = f.callee(c.args[0])
+                for a in c.args[1:]:
+                    self.expr(a, held)
+                if target:
+                    refs = tuple(f.ref_of(a) for a in c.args[1:])
+                    call = Call(target[0], target[1], refs, (), f.loc(c), held, "spawn")
+                    self.calls.append(call)
+                    self.groups[base.id].append(call)
+                return []
+        if isinstance(func, ast.Attribute):
+            self._method(c, func, held, mode)
+        for a in c.args:
+            self.expr(a.value if isinstance(a, ast.Starred) else a, held)
+        for kw in c.keywords:
+            self.expr(kw.value, held)
+        target = f.callee(func)
+        if target is None:
+            if not isinstance(func, (ast.Name, ast.Attribute)):
+                self.expr(func, held)
+            elif isinstance(func, ast.Attribute):
+                self.expr(func.value, held)
+            return []
+        args: list[str | None] = []
+        for a in c.args:
+            if isinstance(a, ast.Starred):
+                break
+            args.append(f.ref_of(a))
+        kwargs = tuple((kw.arg, f.ref_of(kw.value)) for kw in c.keywords if kw.arg)
+        call = Call(target[0], target[1], tuple(args), kwargs, f.loc(c), held, mode)
+        self.calls.append(call)
+        return [call] if mode == "spawn" else []
+
+    def _method(self, c: ast.Call, func: ast.Attribute, held: HeldSet, mode: str) -> None:
+        f = self.f
+        name = func.attr
+        recv = func.value
+        if name == "result":
+            if isinstance(recv, ast.Name) and recv.id in self.rcts_locals:
+                self.rcts.append(f.loc(c))
+            elif isinstance(recv, ast.Call) and f.qualname(recv.func) in RCTS:
+                self.rcts.append(f.loc(c))
+            return
+        ref = f.ref_of(recv)
+        if ref is None:
+            return
+        if name == "acquire" and mode == "await":
+            self.events.append(Event("acq", ref, f.loc(c), held, "acquire"))
+        elif name in WAIT_METHODS and mode == "await":
+            self.events.append(Event("wait", ref, f.loc(c), held, name))
+        elif name in SIGNAL_METHODS or (name == "put" and mode == "await"):
+            self.events.append(Event("signal", ref, f.loc(c), held, name))

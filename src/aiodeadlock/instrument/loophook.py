@@ -1,0 +1,91 @@
+"""A hook in the event loop's iteration: when it is about to sleep with nothing to do,
+and every so often while it is busy.
+
+It wraps `BaseEventLoop._run_once`; the added cost per iteration is a few attribute
+reads. Loops that do not derive from BaseEventLoop (uvloop) are not hooked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from asyncio import base_events
+from collections.abc import Callable
+from typing import Any
+
+_BaseLoop: Any = base_events.BaseEventLoop
+_run_once = _BaseLoop._run_once
+
+#: Called with the loop when it is about to wait with no timeout (nothing ready, no timers).
+on_idle: Callable[[Any], None] | None = None
+#: Called with the loop now and then while it is busy (see PERIOD).
+on_busy: Callable[[Any], None] | None = None
+#: Called with the exception when a hook fails.
+on_internal_error: Callable[[BaseException], None] | None = None
+
+#: Seconds between two scans while the loop is busy (grown when scans are expensive).
+period = 0.5
+_next_scan = 0.0
+_monotonic = time.monotonic
+
+
+def run_once(self: Any) -> None:
+    if not self._ready and not self._scheduled and not self._stopping:
+        if on_idle is not None:
+            _call(on_idle, self)
+    elif on_busy is not None and _monotonic() >= _next_scan:
+        busy_scan(self)
+    _run_once(self)
+
+
+def busy_scan(loop: Any) -> None:
+    """Run the busy-loop hook now; schedule the next run so scans stay cheap."""
+    global _next_scan, period
+    hook = on_busy
+    if hook is None:
+        return
+    start = _monotonic()
+    _call(hook, loop)
+    end = _monotonic()
+    # Keep scanning below ~2% of the loop's time, whatever the number of tasks.
+    period = max(0.5, (end - start) * 50)
+    _next_scan = end + period
+
+
+def _call(hook: Callable[[Any], None], loop: Any) -> None:
+    try:
+        hook(loop)
+    except Exception as exc:  # never let the detector break the loop
+        if on_internal_error is not None:
+            on_internal_error(exc)
+
+
+def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
+    """What could still wake this loop's tasks, or None if nothing can."""
+    if any(h is not ignore for h in loop._ready):
+        return "callbacks are ready to run"
+    if any(not h._cancelled and h is not ignore for h in loop._scheduled):
+        return "timers are pending"
+    selector = getattr(loop, "_selector", None)
+    if selector is None:
+        return "unknown loop type"
+    ssock = getattr(loop, "_ssock", None)
+    own = ssock.fileno() if ssock is not None else -1
+    if any(key.fd != own for key in selector.get_map().values()):
+        return "file descriptors are being watched"
+    if getattr(loop, "_signal_handlers", None):
+        return "signal handlers are installed"
+    me = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not me and thread.is_alive() and not getattr(thread, "_adl_own", False):
+            return f"thread {thread.name!r} is alive"
+    return None
+
+
+def blocked_tasks(loop: Any) -> list[Any]:
+    """The loop's unfinished tasks."""
+    return [t for t in asyncio.all_tasks(loop) if not t.done()]
+
+
+PATCHES: list[tuple[Any, str, Any]] = [(_BaseLoop, "_run_once", run_once)]

@@ -1,0 +1,175 @@
+"""What a suspended task is waiting on, read from its await chain and its waited-on future."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from asyncio import locks, queues, tasks
+from dataclasses import dataclass
+from types import CodeType, FrameType
+from typing import Any
+
+from aiodeadlock.instrument import capabilities
+from aiodeadlock.instrument.introspect import suspended_frames
+from aiodeadlock.instrument.sites import is_internal
+from aiodeadlock.model.waitgraph import ALL, ANY
+
+
+@dataclass
+class Wait:
+    """A task waits on `obj`; `holders` are the tasks whose progress would end the wait."""
+
+    type: str
+    obj: Any
+    holders: list[Any]  # tasks
+    mode: str = ALL
+    exclusive: bool = True  # only the holders can end it
+    frame: FrameType | None = None  # innermost user frame of the waiting task
+
+
+def _tasks_of(futs: Any) -> tuple[list[Any], bool]:
+    """The tasks among `futs`, and whether every one of them is a task."""
+    found = [f for f in futs if isinstance(f, asyncio.Task)]
+    return found, len(found) == len(list(futs))
+
+
+def _queue_wait(kind: str) -> Any:
+    def handler(frame: FrameType, fut: Any) -> Wait:
+        q = frame.f_locals.get("self")
+        return Wait(f"Queue.{kind}", q, [], exclusive=False)
+
+    return handler
+
+
+def _simple(type_name: str) -> Any:
+    def handler(frame: FrameType, fut: Any) -> Wait:
+        return Wait(type_name, frame.f_locals.get("self"), [], exclusive=False)
+
+    return handler
+
+
+def _taskgroup(frame: FrameType, fut: Any) -> Wait | None:
+    group = frame.f_locals.get("self")
+    members = list(getattr(group, "_tasks", ()) or ())
+    if not members:
+        return None
+    return Wait("TaskGroup", group, members, ALL, True)
+
+
+def _wait_for(frame: FrameType, fut: Any) -> Wait | None:
+    inner = frame.f_locals.get("fut")
+    if frame.f_locals.get("timeout") is not None:
+        return None  # a timer ends this wait
+    if isinstance(inner, asyncio.Task):
+        return Wait("Task", inner, [inner], ALL, True)
+    return None
+
+
+def _asyncio_wait(frame: FrameType, fut: Any) -> Wait | None:
+    loc = frame.f_locals
+    if loc.get("timeout") is not None:
+        return None
+    fs = [f for f in (loc.get("fs") or ()) if not f.done()]
+    members, only_tasks = _tasks_of(fs)
+    mode = ALL if loc.get("return_when") == tasks.ALL_COMPLETED else ANY
+    return Wait("asyncio.wait", fut, members, mode, only_tasks and bool(members))
+
+
+_HANDLERS: dict[CodeType, Any] = {
+    locks.Event.wait.__code__: _simple("Event"),
+    locks.Condition.wait.__code__: _simple("Condition"),
+    queues.Queue.get.__code__: _queue_wait("get"),
+    queues.Queue.put.__code__: _queue_wait("put"),
+    queues.Queue.join.__code__: _queue_wait("join"),
+    tasks._wait.__code__: _asyncio_wait,
+}
+if not capabilities.WAIT_FOR_RUNS_INLINE:
+    _HANDLERS[tasks.wait_for.__code__] = _wait_for
+if capabilities.HAS_TASKGROUP:
+    _HANDLERS[asyncio.TaskGroup.__aexit__.__code__] = _taskgroup
+    _HANDLERS[locks.Barrier.wait.__code__] = _simple("Barrier")  # type: ignore[attr-defined]
+
+
+def blocked_on(task: Any) -> Wait | None:
+    """What a suspended task waits on, or None if it is not waiting on anything known."""
+    fut = task._fut_waiter
+    frames = suspended_frames(task)
+    user: FrameType | None = None
+    found: Wait | None = None
+    matched = False
+    for frame in reversed(frames):  # innermost first
+        if not is_internal(frame.f_code):
+            user = frame
+            break
+        handler = _HANDLERS.get(frame.f_code)
+        if handler is not None:
+            matched = True
+            found = handler(frame, fut)  # the outermost internal match wins
+    if not matched and fut is not None:
+        found = _from_future(fut)
+    if found is not None:
+        found.frame = user
+    return found
+
+
+def _from_future(fut: Any) -> Wait | None:
+    if fut.done():
+        return None
+    if isinstance(fut, asyncio.Task):
+        return Wait("Task", fut, [fut], ALL, True)
+    children = getattr(fut, "_children", None)
+    if children is not None:  # gather()
+        pending = [c for c in children if not c.done()]
+        members, only_tasks = _tasks_of(pending)
+        return Wait("gather", fut, members, ALL, only_tasks and bool(members))
+    return Wait("Future", fut, [], exclusive=False)
+
+
+class Wakers:
+    """Objects that callbacks pending in a loop refer to: their waits may still end."""
+
+    def __init__(self, loop: Any) -> None:
+        refs: set[int] = set()
+        handles = list(getattr(loop, "_ready", ())) + list(getattr(loop, "_scheduled", ()))
+        for handle in handles:
+            if getattr(handle, "_cancelled", False):
+                continue
+            callback = getattr(handle, "_callback", None)
+            _collect(callback, refs)
+            for arg in getattr(handle, "_args", None) or ():
+                refs.add(id(arg))
+        self.refs = refs
+
+    def may_wake(self, task: Any) -> bool:
+        if id(task) in self.refs:
+            return True
+        fut = task._fut_waiter
+        if fut is not None and id(fut) in self.refs:
+            return True
+        return _watched_by_wait_for(task)
+
+
+def _collect(callback: Any, refs: set[int]) -> None:
+    while isinstance(callback, functools.partial):
+        refs.update(id(a) for a in callback.args)
+        callback = callback.func
+    owner = getattr(callback, "__self__", None)
+    if owner is not None:
+        refs.add(id(owner))
+        inner = getattr(owner, "_task", None)  # asyncio.timeout's Timeout
+        if inner is not None:
+            refs.add(id(inner))
+
+
+_RELEASE_WAITER = getattr(tasks, "_release_waiter", None)
+
+
+def _watched_by_wait_for(task: Any) -> bool:
+    """3.10/3.11: the inner task of wait_for(..., timeout) is cancelled when it expires."""
+    if _RELEASE_WAITER is None or capabilities.WAIT_FOR_RUNS_INLINE:
+        return False
+    for entry in getattr(task, "_callbacks", None) or ():
+        cb = entry[0] if isinstance(entry, tuple) else entry
+        if isinstance(cb, functools.partial) and cb.func is _RELEASE_WAITER:
+            return True
+    return False

@@ -1,0 +1,18 @@
+# pending: wait-graph
+# expect: wait-cycle lines=10,15
+# timeout: 5
+# Shielding does not help: main awaits a shielded task that awaits main.
+import asyncio
+
+
+async def saver(main_task):
+    await asyncio.sleep(0.01)
+    await main_task
+
+
+async def main():
+    job = asyncio.create_task(saver(asyncio.current_task()), name="saver")
+    await asyncio.shield(job)
+
+
+asyncio.run(main())

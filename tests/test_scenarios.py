@@ -1,0 +1,250 @@
+"""Run every scenario program in tests/scenarios/ through `aiodeadlock run` and check its header."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+DEFAULT_TIMEOUT = 10.0
+DEADLOCK_EXIT = 3
+#: Keys of a report whose values are source locations (objects with file and line).
+LOCATION_KEYS = ("location", "wait_at", "since", "waits_at", "created_at")
+
+
+@dataclass
+class Expectation:
+    """What a scenario's comment header says about it."""
+
+    kind: str | None = None  # None: "expect: none"
+    lines: list[int] = field(default_factory=list)
+    exit: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    requires: tuple[int, ...] = ()
+    args: list[str] = field(default_factory=list)
+    potential: str | None = None
+    potential_lines: list[int] = field(default_factory=list)
+    stdout_has: list[str] = field(default_factory=list)
+    pending: str | None = None
+
+
+def _kind_and_lines(value: str) -> tuple[str, list[int]]:
+    kind, _, rest = value.strip().partition(" ")
+    lines: list[int] = []
+    for part in rest.split():
+        if part.startswith("lines="):
+            lines = [int(n) for n in part[len("lines=") :].split(",") if n]
+        else:
+            raise ValueError(f"unknown expectation field {part!r}")
+    return kind, lines
+
+
+def parse_header(path: Path) -> Expectation:
+    """Read the leading comment block of a scenario file (see scenarios/README.md)."""
+    exp = Expectation()
+    seen_expect = False
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        key, sep, value = line[1:].strip().partition(":")
+        if not sep:
+            continue
+        key, value = key.strip(), value.strip()
+        if key == "expect":
+            seen_expect = True
+            if value != "none":
+                exp.kind, exp.lines = _kind_and_lines(value)
+        elif key == "exit":
+            exp.exit = int(value)
+        elif key == "timeout":
+            exp.timeout = float(value)
+        elif key == "requires":
+            exp.requires = tuple(int(n) for n in value.split("."))
+        elif key == "args":
+            exp.args = shlex.split(value)
+        elif key == "potential":
+            exp.potential, exp.potential_lines = _kind_and_lines(value)
+        elif key == "stdout-has":
+            exp.stdout_has.append(value)
+        elif key == "pending":
+            exp.pending = value
+    if not seen_expect:
+        raise ValueError(f"{path}: no '# expect:' line in the header")
+    return exp
+
+
+@dataclass
+class Run:
+    """The outcome of one program run."""
+
+    returncode: int | None  # None: killed after the timeout
+    stdout: bytes
+    stderr: bytes
+
+
+def _start(cmd: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a timeout kills the program and anything it started
+    )
+
+
+def _finish(proc: subprocess.Popen[bytes], timeout: float) -> Run:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return Run(proc.returncode, out, err)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate()
+        return Run(None, out, err)
+
+
+def _iter_locations(data: Any) -> list[dict[str, Any]]:
+    """Every location object in a finding: the ones named by LOCATION_KEYS and stack frames."""
+    found: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in LOCATION_KEYS and value is not None:
+                found.append(value)
+            elif key == "stack":
+                found.extend(value)
+            else:
+                found.extend(_iter_locations(value))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(_iter_locations(item))
+    return found
+
+
+def lines_in(finding: dict[str, Any], path: Path) -> set[int]:
+    """The lines of `path` named by a finding's locations (creation sites excluded)."""
+    lines: set[int] = set()
+    sources: list[Any] = [finding.get("location")]
+    for edge in finding.get("edges", []):
+        sources += [edge.get("wait_at"), edge.get("since")]
+    for task in finding.get("tasks", []):
+        sources += [task.get("waits_at"), *task.get("stack", [])]
+        sources += [hold.get("since") for hold in task.get("holds", [])]
+    for loc in sources:
+        if loc and _same_file(loc["file"], path):
+            lines.add(loc["line"])
+    return lines
+
+
+def _same_file(name: str, path: Path) -> bool:
+    try:
+        return os.path.samefile(name, path)
+    except OSError:
+        return False
+
+
+def _scenario_files() -> list[Any]:
+    params = []
+    for path in sorted(SCENARIOS.rglob("*.py")):
+        rel = path.relative_to(SCENARIOS).as_posix()
+        marks = []
+        exp = parse_header(path)
+        if exp.pending:
+            marks.append(
+                pytest.mark.xfail(reason=f"pending: {exp.pending}", strict=False, run=True)
+            )
+        params.append(pytest.param(path, id=rel, marks=marks))
+    return params
+
+
+def _describe(run: Run, report: str) -> str:
+    def text(data: bytes) -> str:
+        return data.decode("utf-8", "replace")[-4000:]
+
+    status = "timed out" if run.returncode is None else f"exit status {run.returncode}"
+    return (
+        f"aiodeadlock run: {status}\n--- stdout ---\n{text(run.stdout)}"
+        f"\n--- stderr ---\n{text(run.stderr)}\n--- report ---\n{report[-6000:]}"
+    )
+
+
+def _check_location_shape(report: dict[str, Any]) -> None:
+    for finding in report["findings"]:
+        for loc in _iter_locations(finding):
+            assert isinstance(loc.get("file"), str) and loc["file"], loc
+            assert isinstance(loc.get("line"), int) and loc["line"] >= 1, loc
+
+
+@pytest.mark.parametrize("path", _scenario_files())
+def test_scenario(path: Path) -> None:
+    exp = parse_header(path)
+    if exp.requires and sys.version_info[: len(exp.requires)] < exp.requires:
+        pytest.skip(f"needs Python {'.'.join(map(str, exp.requires))}")
+    with tempfile.TemporaryDirectory(prefix="adl-scenario-") as tmp:
+        out = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "aiodeadlock", "run", "--format", "json"]
+        cmd += ["--output", str(out), *exp.args, str(path)]
+        proc = _start(cmd, Path(tmp))
+        plain = None if exp.kind else _start([sys.executable, str(path)], Path(tmp))
+        try:
+            _check(path, exp, _finish(proc, exp.timeout), plain, out)
+        finally:
+            if plain is not None and plain.poll() is None:
+                _finish(plain, 0.01)
+
+
+def _check(
+    path: Path, exp: Expectation, run: Run, plain: subprocess.Popen[bytes] | None, out: Path
+) -> None:
+    report_text = out.read_text(encoding="utf-8") if out.exists() else ""
+    why = _describe(run, report_text)
+    assert run.returncode is not None, f"no result in {exp.timeout} s\n{why}"
+    assert report_text, f"no report written\n{why}"
+    report = json.loads(report_text)
+    assert report["format_version"] == 1, why
+    _check_location_shape(report)
+    definite = [f for f in report["findings"] if f["definite"]]
+    potential = [f for f in report["findings"] if not f["definite"]]
+    for text in exp.stdout_has:
+        assert text.encode() in run.stdout, f"stdout lacks {text!r}\n{why}"
+
+    if exp.kind is None:
+        assert plain is not None
+        base = _finish(plain, exp.timeout)
+        assert base.returncode is not None, "the plain python run timed out"
+        if exp.exit is not None:
+            assert base.returncode == exp.exit, f"plain python exited {base.returncode}"
+        assert run.returncode == base.returncode, why
+        assert not definite, why
+        assert run.stdout == base.stdout, f"stdout differs from plain python\n{why}"
+    else:
+        expected_exit = DEADLOCK_EXIT if exp.exit is None else exp.exit
+        assert run.returncode == expected_exit, why
+        assert len(definite) == 1, f"expected one definite finding\n{why}"
+        finding = definite[0]
+        assert finding["kind"] == exp.kind, why
+        missing = set(exp.lines) - lines_in(finding, path)
+        assert not missing, f"lines {sorted(missing)} not in the finding\n{why}"
+
+    if potential:
+        assert exp.potential is not None, f"unexpected potential findings\n{why}"
+        matching = [f for f in potential if f["kind"] == exp.potential]
+        assert matching, why
+        assert any(set(exp.potential_lines) <= lines_in(f, path) for f in matching), why
