@@ -40,6 +40,7 @@ def detect(
     try:
         yield session
     finally:
+        runtime.finish()
         if not was_installed:
             uninstall()
 

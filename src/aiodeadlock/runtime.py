@@ -10,7 +10,7 @@ from aiodeadlock.detectors.deadlock import find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
-from aiodeadlock.instrument import loophook, primitives
+from aiodeadlock.instrument import loophook, ordering, primitives
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.model.findings import Finding
@@ -43,6 +43,7 @@ def install(config: Config | None = None) -> Session:
             _disabled_by_error = False
             _patcher.apply()
             primitives.on_contended = _on_contended
+            primitives.on_nested = ordering.on_nested
             primitives.on_internal_error = _on_internal_error
             loophook.on_idle = _on_idle
             loophook.on_busy = _on_busy
@@ -54,8 +55,9 @@ def uninstall() -> None:
     """Restore asyncio's original classes exactly and end the session."""
     global _session
     with _guard:
-        primitives.on_contended = None
+        primitives.on_contended = primitives.on_nested = None
         primitives.on_internal_error = None
+        ordering.reset()
         loophook.on_idle = loophook.on_busy = loophook.on_internal_error = None
         _patcher.restore()
         _session = None
@@ -63,6 +65,14 @@ def uninstall() -> None:
 
 def installed() -> bool:
     return _patcher.active
+
+
+def finish() -> list[Finding]:
+    """End-of-run report: add potential findings (lock order) and write what is new."""
+    session = _session
+    if session is None:
+        return []
+    return session.finish(ordering.findings())
 
 
 def _on_contended(st: Any, prim: Any, frame: Any) -> None:
@@ -159,7 +169,7 @@ def _on_internal_error(exc: BaseException) -> None:
 
     if isinstance(exc, DeadlockError):
         raise exc
-    primitives.on_contended = None
+    primitives.on_contended = primitives.on_nested = None
     loophook.on_idle = loophook.on_busy = None
     if not _disabled_by_error:
         _disabled_by_error = True

@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.model.findings import Finding
@@ -45,6 +45,7 @@ class Session:
     config: Config = field(default_factory=Config)
     findings: list[Finding] = field(default_factory=list)
     _seen: set[tuple[object, ...]] = field(default_factory=set)
+    _written: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, finding: Finding) -> bool:
@@ -68,8 +69,12 @@ class Session:
         out = self.config.output
         if out is None:
             return
-        text = self.render()
         if out == "-":
+            new = self.findings[self._written :]
+            if not new:
+                return
+            self._written = len(self.findings)
+            text = self.render(new)
             _flush_std()
             try:
                 sys.stderr.write(text)
@@ -77,8 +82,27 @@ class Session:
             except (OSError, ValueError):
                 os.write(2, text.encode("utf-8", "replace"))
             return
+        text = self.render()
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
+
+    def finish(self, potential: list[Finding]) -> list[Finding]:
+        """Add the potential findings known at the end of a run and write what is new.
+
+        A potential lock-order cycle over the same locks as a definite wait-cycle of
+        this run gets a note saying so. Returns every potential finding.
+        """
+        cycles = [f for f in self.findings if f.kind.code == "DL102"]
+        for finding in potential:
+            sites = {r.created_at for r in finding.resources}
+            if any(sites and sites <= {r.created_at for r in c.resources} for c in cycles):
+                finding = replace(
+                    finding,
+                    notes=(*finding.notes, "this is the cycle reported as a wait-cycle (DL102)"),
+                )
+            self.add(finding)
+        self.write()
+        return [f for f in self.findings if not f.definite]
 
     def deadlock(
         self, finding: Finding, inject: Callable[[DeadlockError], bool] | None = None

@@ -62,6 +62,7 @@ class FunctionContext:
             scope.module,
             False,
         )
+        self._links: dict[ast.AST, ast.AST] | None = None
         self.nested: dict[str, str] = {}
         self.declared_global: set[str] = set()
         self.assigned: dict[str, list[ast.expr | None]] = {}
@@ -116,6 +117,18 @@ class FunctionContext:
                 ref = self._outer_ref(values[0])
                 if ref:
                     self.aliases[name] = ref
+
+    def parent_links(self) -> dict[ast.AST, ast.AST]:
+        """Return child -> parent links for this function's own nodes (computed once)."""
+        if self._links is None:
+            links: dict[ast.AST, ast.AST] = {}
+            for node in self.nodes:
+                for child in ast.iter_child_nodes(node):
+                    links[child] = node
+            for stmt in self.body:
+                links.setdefault(stmt, self.node)
+            self._links = links
+        return self._links
 
     # -- resolution ------------------------------------------------------------------------
     def loc(self, node: ast.AST) -> Loc:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from aiodeadlock import runtime
 from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
-from aiodeadlock.session import FORMATS, ON_DEADLOCK, Config
+from aiodeadlock.session import EXIT_DEADLOCK, FORMATS, ON_DEADLOCK, Config
 
 HELP = """\
 usage: aiodeadlock run [options] SCRIPT [ARGS...]
@@ -23,6 +23,8 @@ options:
                          exit: write the report and exit with status 3 (default);
                          raise: raise aiodeadlock.DeadlockError in the waiting task;
                          report: write the report and let the program go on waiting
+  --strict               exit with status 3 when potential deadlocks (lock-order
+                         inversions) were found, even if the program succeeded
   --grace SECONDS        how long a loop with nothing left to run must stay idle,
                          while tasks wait, before it is reported as a stall (default: 1)
   -h, --help             show this help and exit
@@ -41,6 +43,7 @@ class RunOptions:
         self.output = "-"
         self.on_deadlock = "exit"
         self.grace = "1"
+        self.strict = False
         self.module: str | None = None
         self.script: str | None = None
         self.args: list[str] = []
@@ -63,6 +66,10 @@ def parse(argv: Sequence[str]) -> RunOptions:
             return opts
         if not arg.startswith("-") or arg == "-":
             break
+        if arg == "--strict":
+            opts.strict = True
+            i += 1
+            continue
         name, eq, value = arg.partition("=")
         if name not in _CHOICES:
             raise UsageError(f"unrecognized option {arg!r}")
@@ -121,7 +128,8 @@ def main(argv: Sequence[str]) -> int:
         output=opts.output or "-",
         grace=float(opts.grace),
     )
-    session = runtime.install(config)
+    runtime.install(config)
+    exit_request: SystemExit | None = None
     try:
         if opts.module is not None:
             run_module(opts.module, opts.args)
@@ -131,9 +139,15 @@ def main(argv: Sequence[str]) -> int:
     except NoSuchProgram as exc:
         sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
         return 2
-    finally:
-        if config.output != "-":
-            session.write()  # a report file always exists after a run, even if empty
+    except SystemExit as exc:
+        exit_request = exc
+    # A report file always exists after a run, even if empty; potential findings
+    # (lock-order inversions) are written now that the program is done.
+    potential = runtime.finish()
+    if opts.strict and potential:
+        return EXIT_DEADLOCK
+    if exit_request is not None:
+        raise exit_request
     return 0
 
 

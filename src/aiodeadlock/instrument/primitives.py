@@ -33,6 +33,9 @@ _new_state = taskstate._new_state
 #: Called with (waiting TaskState, primitive, frame) just before a task parks on an
 #: instrumented primitive that is not free. Set by the detector; may raise.
 on_contended: Callable[[Any, Any, Any], None] | None = None
+#: Called with (TaskState, primitive, frame) when a task that holds something asks for
+#: another lock (for the lock-order graph).
+on_nested: Callable[[Any, Any, Any], None] | None = None
 #: Called with the exception when the detector itself fails.
 on_internal_error: Callable[[BaseException], None] | None = None
 
@@ -68,9 +71,18 @@ def _state() -> Any:
     return st if st is not None else _new_state(task)
 
 
-async def _park(self: Any, acquire: Any, frame: Any) -> Any:
+def _nested(st: Any, prim: Any, frame: Any) -> None:
+    hook = on_nested
+    if hook is not None:
+        try:
+            hook(st, prim, frame)
+        except Exception as exc:  # the detector failed: the program must not notice
+            if on_internal_error is not None:
+                on_internal_error(exc)
+
+
+async def _park(self: Any, acquire: Any, frame: Any, st: Any) -> Any:
     """Slow path: the primitive is taken; let the detector look, then wait for it."""
-    st = _state()
     if st is None or on_contended is None:
         return await acquire(self)
     st.waiting = self
@@ -96,14 +108,10 @@ def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
     self._adl_created = _created_site(_getframe(1))
 
 
-def _lock_taken(self: Any, frame: Any) -> None:
-    task = _current_task()
-    if task is not None:
-        st = _states.get(id(task))
-        if st is None:
-            st = _new_state(task)
+def _lock_taken(self: Any, st: Any, frame: Any) -> None:
+    if st is not None:
         self._adl_owner = st
-        st.nheld += 1
+        st.held.append(self)
     if frame is not None:
         self._adl_code = frame.f_code
         self._adl_lasti = frame.f_lasti
@@ -112,11 +120,14 @@ def _lock_taken(self: Any, frame: Any) -> None:
 
 
 async def lock_aenter(self: Any) -> None:
+    st = _state()
+    if st is not None and st.held:
+        _nested(st, self, _getframe(1))
     if self._locked:
-        await _park(self, _lock_acquire, _getframe(1))
+        await _park(self, _lock_acquire, _getframe(1), st)
     else:
         await _lock_acquire(self)
-    _lock_taken(self, _getframe(1))
+    _lock_taken(self, st, _getframe(1))
 
 
 async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -125,11 +136,14 @@ async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
 
 async def lock_acquire(self: Any) -> bool:
     frame = _caller(1)
+    st = _state()
+    if st is not None and st.held:
+        _nested(st, self, frame)
     if self._locked:
-        await _park(self, _lock_acquire, frame)
+        await _park(self, _lock_acquire, frame, st)
     else:
         await _lock_acquire(self)
-    _lock_taken(self, frame)
+    _lock_taken(self, st, frame)
     return True
 
 
@@ -138,7 +152,7 @@ def lock_release(self: Any) -> None:
     st = self._adl_owner
     if st is not None:
         self._adl_owner = None
-        st.nheld -= 1
+        _drop(st.held, self)
         task = _current_task()
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
@@ -153,14 +167,18 @@ def sem_init(self: Any, value: int = 1, *args: Any, **kwargs: Any) -> None:
     self._adl_created = _created_site(_getframe(1))
 
 
-def _sem_taken(self: Any, frame: Any) -> None:
-    task = _current_task()
-    if task is None:
+def _drop(held: list[Any], prim: Any) -> None:
+    """Remove the most recent occurrence of `prim` from a held list."""
+    for i in range(len(held) - 1, -1, -1):
+        if held[i] is prim:
+            del held[i]
+            return
+
+
+def _sem_taken(self: Any, st: Any, frame: Any) -> None:
+    if st is None:
         self._adl_shared = True  # a permit taken outside any task: owners unknown
         return
-    st = _states.get(id(task))
-    if st is None:
-        st = _new_state(task)
     holders = self.__dict__.get("_adl_holders")
     if holders is None:
         holders = self._adl_holders = {}
@@ -169,15 +187,18 @@ def _sem_taken(self: Any, frame: Any) -> None:
         holders[st] = [1, None, -1] if frame is None else [1, frame.f_code, frame.f_lasti]
     else:
         entry[0] += 1
-    st.nheld += 1
+    st.held.append(self)
 
 
 async def sem_aenter(self: Any) -> None:
+    st = _state()
+    if st is not None and st.held:
+        _nested(st, self, _getframe(1))
     if self._value <= 0:
-        await _park(self, _sem_acquire, _getframe(1))
+        await _park(self, _sem_acquire, _getframe(1), st)
     else:
         await _sem_acquire(self)
-    _sem_taken(self, _getframe(1))
+    _sem_taken(self, st, _getframe(1))
 
 
 async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -186,11 +207,14 @@ async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
 
 async def sem_acquire(self: Any) -> bool:
     frame = _caller(1)
+    st = _state()
+    if st is not None and st.held:
+        _nested(st, self, frame)
     if self._value <= 0:
-        await _park(self, _sem_acquire, frame)
+        await _park(self, _sem_acquire, frame, st)
     else:
         await _sem_acquire(self)
-    _sem_taken(self, frame)
+    _sem_taken(self, st, frame)
     return True
 
 
@@ -203,7 +227,7 @@ def sem_release(self: Any) -> None:
     if entry is None:
         self._adl_shared = True  # released by a task that holds no permit: a signal
         return
-    st.nheld -= 1
+    _drop(st.held, self)
     entry[0] -= 1
     if entry[0] <= 0:
         del holders[st]
@@ -247,3 +271,22 @@ PATCHES: list[tuple[Any, str, Any]] = [
 ]
 for _cls in _OTHERS:
     PATCHES += [(_cls, "__init__", _recording_init(_cls)), (_cls, "_adl_created", None)]
+
+
+class grouped:
+    """Mark the locks an `ordered()` block takes, so their mutual order is not recorded."""
+
+    def __init__(self, prims: list[Any]) -> None:
+        self._ids = frozenset(id(p) for p in prims)
+        self._st: Any = None
+        self._old: frozenset[int] = frozenset()
+
+    def __enter__(self) -> None:
+        self._st = _state()
+        if self._st is not None:
+            self._old = self._st.group
+            self._st.group = self._ids
+
+    def __exit__(self, *exc: object) -> None:
+        if self._st is not None:
+            self._st.group = self._old

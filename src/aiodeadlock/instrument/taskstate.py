@@ -26,7 +26,8 @@ class TaskState:
         "exception",
         "exception_tb",
         "final_name",
-        "nheld",
+        "group",
+        "held",
         "ref",
         "task_id",
         "waiting",
@@ -37,7 +38,10 @@ class TaskState:
     def __init__(self, task: Any, ref: weakref.ref[Any]) -> None:
         self.ref = ref
         self.task_id = id(task)
-        self.nheld = 0
+        #: Instrumented primitives this task holds, in the order it took them.
+        self.held: list[Any] = []
+        #: ids of the locks an `ordered()` block of this task is taking, if any.
+        self.group: frozenset[int] = frozenset()
         #: The instrumented primitive this task is parked on, if any.
         self.waiting: Any = None
         self.waiting_code: Any = None
@@ -88,7 +92,7 @@ def _on_task_done(task: Any) -> None:
     state = states.get(id(task))
     if state is None or state.ref() is not task:
         return
-    if state.nheld:  # it ended holding something: keep what a report will need
+    if state.held:  # it ended holding something: keep what a report will need
         state.final_name = str(task.get_name())
     if task.cancelled():
         state.ended = CANCELLED
@@ -98,7 +102,7 @@ def _on_task_done(task: Any) -> None:
         state.ended = RETURNED
         return
     state.ended = RAISED
-    if state.nheld:
+    if state.held:
         state.exception = describe_exception(exc)
         state.exception_tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
 

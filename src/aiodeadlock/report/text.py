@@ -12,7 +12,9 @@ def render_finding(finding: Finding) -> str:
     kind = finding.kind
     head = "deadlock detected" if kind.definite else "potential deadlock"
     lines = [f"aiodeadlock: {head}: {kind.name} ({kind.code})", f"  {finding.message}"]
-    if finding.edges:
+    if finding.kind.code == "DL104":
+        lines += _order_paths(finding)
+    elif finding.edges:
         lines.append("  wait-for edges:")
         for e in finding.edges:
             lines.append("    " + _edge_line(finding, e))
@@ -68,3 +70,20 @@ def _edge_line(finding: Finding, e: Edge) -> str:
     if e.since is not None:
         text += f" since {e.since.short()}"
     return text
+
+
+def _order_paths(finding: Finding) -> list[str]:
+    """Lock-order paths: who held what (taken where) while asking for what (where)."""
+    lines = []
+    for i, t in enumerate(finding.tasks, 1):
+        held = finding.resource(t.holds[0].resource) if t.holds else None
+        since = t.holds[0].since if t.holds else None
+        wanted = finding.resource(t.waits_for)
+        text = f"  path {i}: task {t.name!r} holds {held.label() if held else '?'}"
+        if since is not None:
+            text += f" (taken at {since.short()})"
+        text += f" and takes {wanted.label() if wanted else '?'}"
+        if t.waits_at is not None:
+            text += f" at {t.waits_at.short()}"
+        lines.append(text)
+    return lines

@@ -1,0 +1,141 @@
+"""Pass 1: turn one source file into a ModuleSummary (facts and rule candidates)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping, Sequence
+
+from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.rules import Rule
+from aiodeadlock.check.scope import ModuleScope
+from aiodeadlock.check.summary import Call, Candidate, FuncSummary, Loc, ModuleSummary
+from aiodeadlock.check.walker import Walker
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+
+
+def noqa_lines(source: str) -> tuple[tuple[int, str], ...]:
+    """Return (line, codes) for lines with a `# noqa` comment; codes "" means all."""
+    out: list[tuple[int, str]] = []
+    if "noqa" not in source.lower():
+        return ()
+    for number, line in enumerate(source.splitlines(), 1):
+        if "#" not in line:
+            continue
+        m = _NOQA.search(line)
+        if m:
+            codes = m.group("codes") or ""
+            out.append((number, ",".join(re.split(r"[\s,]+", codes.upper().strip()))))
+    return tuple(out)
+
+
+def analyze_source(
+    source: str,
+    path: str,
+    module: str,
+    is_package: bool,
+    rules: Sequence[Rule],
+    constructors: Mapping[str, str],
+) -> ModuleSummary:
+    """Parse `source` and summarise it; a syntax error yields a summary with `error` set."""
+    noqa = noqa_lines(source)
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        msg = getattr(exc, "msg", None) or str(exc)
+        error = Candidate("DL200", Loc(path, line, col), f"syntax error: {msg}", None, "", (), "")
+        return ModuleSummary(path, module, (), (), (), (), (), (), noqa, error)
+    scope = ModuleScope(tree, module, path, is_package, constructors)
+    functions: list[FuncSummary] = []
+    tasks: list[tuple[str, Call]] = []
+    top = FunctionContext(scope, tree, module, None, None)
+    _summarise(top, f"{module}.<module>", rules, functions, tasks)
+    _visit(tree.body, module, None, top, scope, rules, functions, tasks)
+    return ModuleSummary(
+        path,
+        module,
+        tuple(sorted(scope.imports.items())),
+        tuple(sorted(scope.known_kinds().items())),
+        tuple(sorted(scope.aliases.items())),
+        tuple(sorted(scope.bases.items())),
+        tuple(tasks),
+        tuple(functions),
+        noqa,
+        None,
+    )
+
+
+def _visit(
+    body: list[ast.stmt],
+    prefix: str,
+    cls: str | None,
+    parent: FunctionContext,
+    scope: ModuleScope,
+    rules: Sequence[Rule],
+    out: list[FuncSummary],
+    tasks: list[tuple[str, Call]],
+) -> None:
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            qual = f"{prefix}.{node.name}"
+            ctx = FunctionContext(scope, node, qual, cls, parent)
+            _summarise(ctx, qual, rules, out, tasks)
+            _visit(_nested(node.body), qual, None, ctx, scope, rules, out, tasks)
+        elif isinstance(node, ast.ClassDef):
+            _visit(node.body, f"{prefix}.{node.name}", f"{prefix}.{node.name}", parent, scope, rules, out, tasks)
+        elif isinstance(node, (ast.If, ast.Try)) and parent.is_module:
+            _visit(node.body + node.orelse, prefix, cls, parent, scope, rules, out, tasks)
+
+
+def _nested(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Return the function and class definitions nested anywhere in a function body."""
+    found: list[ast.stmt] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(node)
+            continue
+        if isinstance(node, ast.stmt):
+            stack.extend(ast.iter_child_nodes(node))
+    found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+    return found
+
+
+def _summarise(
+    ctx: FunctionContext,
+    qual: str,
+    rules: Sequence[Rule],
+    out: list[FuncSummary],
+    tasks: list[tuple[str, Call]],
+) -> None:
+    walker = Walker(ctx).run()
+    candidates: list[Candidate] = []
+    for rule in rules:
+        if rule.scan is not None:
+            candidates.extend(rule.scan(ctx, walker))
+    tasks.extend(walker.task_assigns)
+    kinds = dict(ctx.param_kinds)
+    for name, kind in ctx.local_kinds.items():
+        kinds[f"l:{ctx.qual}:{name}"] = kind
+    if not (walker.events or walker.calls or walker.joins or walker.rcts or candidates):
+        if not walker.awaits and not ctx.local_kinds and not ctx.param_kinds:
+            return
+    out.append(
+        FuncSummary(
+            qual,
+            ctx.scope.path,
+            ctx.is_async,
+            ctx.params,
+            tuple(sorted(kinds.items())),
+            tuple(walker.events),
+            tuple(walker.calls),
+            tuple(walker.joins),
+            tuple(walker.rcts),
+            tuple(walker.awaits),
+            tuple(candidates),
+        )
+    )

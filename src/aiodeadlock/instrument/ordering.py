@@ -1,0 +1,136 @@
+"""Feed the lock-order graph: each time a task holding locks asks for another one."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from asyncio import locks
+from collections.abc import Hashable
+from typing import Any
+
+from aiodeadlock.detectors.lockorder import OrderEdge, OrderGraph
+from aiodeadlock.instrument.naming import assigned_name
+from aiodeadlock.instrument.sites import line_of, location
+from aiodeadlock.model.findings import Resource
+
+graph = OrderGraph()
+#: Cycles found so far (their edges keep counting as the program runs).
+cycles: list[list[OrderEdge]] = []
+_guard = threading.Lock()
+_refs: dict[tuple[Hashable, Hashable], tuple[weakref.ref[Any], weakref.ref[Any]]] = {}
+
+
+def reset() -> None:
+    global graph
+    with _guard:
+        graph = OrderGraph()
+        cycles.clear()
+        _refs.clear()
+
+
+def _lock_like(prim: Any) -> bool:
+    return isinstance(prim, locks.Lock) or getattr(prim, "_adl_total", None) == 1
+
+
+def _class_of(prim: Any) -> Hashable | None:
+    created = prim._adl_created
+    if created is None:
+        return None
+    code, lasti = created
+    return (code.co_filename, line_of(code, lasti))
+
+
+def _label(prim: Any, key: str) -> Resource:
+    created = prim._adl_created
+    at = None if created is None else location(*created)
+    name = None if at is None else assigned_name(at.file, at.line)
+    return Resource(key, type(prim).__name__, name, at)
+
+
+def on_nested(st: Any, prim: Any, frame: Any) -> None:
+    """`st`'s task holds `st.held` and now asks for `prim` at `frame`."""
+    if not _lock_like(prim):
+        return
+    taken = _class_of(prim)
+    if taken is None:
+        return
+    held_locks = [h for h in st.held if h is not prim and _lock_like(h)]
+    if not held_locks:
+        return
+    classes = {id(h): _class_of(h) for h in held_locks}
+    taken_at = None if frame is None else location(frame.f_code, frame.f_lasti)
+    with _guard:
+        for h in held_locks:
+            held = classes[id(h)]
+            if held is None or (id(h) in st.group and id(prim) in st.group):
+                continue
+            instance = held == taken
+            a: Hashable = ("instance", id(h)) if instance else held
+            b: Hashable = ("instance", id(prim)) if instance else taken
+            old = graph.known(a, b)
+            gates = frozenset(c for k, c in classes.items() if k != id(h) and c is not None)
+            if old is not None:
+                old.count += 1
+                old.gates = old.gates & gates
+                continue
+            owner_code, owner_lasti = _held_site(h, st)
+            edge = OrderEdge(
+                held=a,
+                taken=b,
+                task=st.name(),
+                held_at=None if owner_code is None else location(owner_code, owner_lasti),
+                taken_at=taken_at,
+                held_label=_label(h, f"L{len(graph.edges) * 2 + 1}"),
+                taken_label=_label(prim, f"L{len(graph.edges) * 2 + 2}"),
+                gates=gates,
+            )
+            if instance:
+                _refs[(a, b)] = (weakref.ref(h), weakref.ref(prim))
+                cycle = graph.add(edge, instance=True)
+                if cycle is not None and not _alive(cycle):
+                    continue
+            else:
+                cycle = graph.add(edge)
+            if cycle is not None:
+                _relabel(cycle)
+                cycles.append(cycle)
+
+
+def _held_site(prim: Any, st: Any) -> tuple[Any, int]:
+    if isinstance(prim, locks.Lock):
+        return prim._adl_code, prim._adl_lasti
+    entry = (prim.__dict__.get("_adl_holders") or {}).get(st)
+    return (entry[1], entry[2]) if entry else (None, -1)
+
+
+def _alive(cycle: list[OrderEdge]) -> bool:
+    """Instance edges name locks by id: make sure those locks still exist."""
+    dead = [
+        (e.held, e.taken)
+        for e in cycle
+        if (e.held, e.taken) in _refs and any(r() is None for r in _refs[(e.held, e.taken)])
+    ]
+    if dead:
+        graph.forget_instance(dead)
+        for key in dead:
+            _refs.pop(key, None)
+        return False
+    return True
+
+
+def _relabel(cycle: list[OrderEdge]) -> None:
+    """Give the same lock the same key everywhere in one cycle's report."""
+    keys: dict[Hashable, str] = {}
+    for e in cycle:
+        for node, attr in ((e.held, "held_label"), (e.taken, "taken_label")):
+            key = keys.setdefault(node, f"L{len(keys) + 1}")
+            label: Resource = getattr(e, attr)
+            setattr(e, attr, Resource(key, label.type, label.name, label.created_at))
+
+
+def findings() -> list[Any]:
+    """One potential-deadlock finding per lock-order cycle seen so far (current counts)."""
+    from aiodeadlock.detectors.lockorder import explain_inversion
+
+    with _guard:
+        return [explain_inversion(c) for c in cycles]

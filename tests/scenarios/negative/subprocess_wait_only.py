@@ -1,0 +1,14 @@
+# expect: none
+# A task awaits only the exit of a child process (no pipe) that sleeps for 1 s.
+import asyncio
+import sys
+
+
+async def main():
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(1)"
+    )
+    print("status", await proc.wait())
+
+
+asyncio.run(main())
