@@ -83,12 +83,24 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
     task = st.task()
     if task is None:
         return
+    loop = getattr(prim, "_loop", None)
+    if loop is not None and loop is not _running_loop():
+        return  # asyncio itself will refuse this wait (primitive bound to another loop)
     graph = LiveGraph(current=task)
     start = graph.add_task(task)
-    deadlock = find_deadlock(graph, start)
+    deadlock = find_deadlock(graph, start, orphans=False)
     if deadlock is None:
         return
     session.deadlock(explain(deadlock))
+
+
+def _running_loop() -> Any:
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _on_idle(loop: Any) -> None:
@@ -102,30 +114,49 @@ def _on_idle(loop: Any) -> None:
         return
     if not loophook.blocked_tasks(loop):
         return
-    if _scan_cycles(loop):
+    if _scan_cycles(loop, orphans_after=0.0):
         return
     if getattr(loop, "_adl_grace", None) is None:
         loop._adl_grace = loop.call_later(session.config.grace, _stall_check, loop)
 
 
 def _on_busy(loop: Any) -> None:
-    if _session is not None:
-        _scan_cycles(loop)
+    session = _session
+    if session is not None:
+        _scan_cycles(loop, orphans_after=session.config.grace)
 
 
-def _scan_cycles(loop: Any) -> bool:
-    """Report the first deadlock found among the loop's suspended tasks."""
+#: When each (task, resource) wait on a lock held by a finished task was first seen.
+_orphan_waits: dict[tuple[str, str], float] = {}
+
+
+def _scan_cycles(loop: Any, orphans_after: float) -> bool:
+    """Report the first deadlock found among the loop's suspended tasks.
+
+    A wait on a lock whose holder has finished is reported only once it has lasted
+    `orphans_after` seconds (0 when the loop can run nothing else at all).
+    """
     graph = LiveGraph(current=None, loop=loop)
+    now = loophook._monotonic()
+    seen: dict[tuple[str, str], float] = {}
     for task in loophook.blocked_tasks(loop):
         key = graph.add_task(task)
         node = graph.task(key)
         if node.waits is None or not graph.resource(node.waits.resource).exclusive:
             continue
         deadlock = find_deadlock(graph, key)
-        if deadlock is not None:
-            victims = [graph.tasks[s.task.key] for s in deadlock.steps]
-            _found(explain(deadlock), victims)
-            return True
+        if deadlock is None:
+            continue
+        if deadlock.ended:
+            wait = (key, node.waits.resource)
+            seen[wait] = since = _orphan_waits.get(wait, now)
+            if now - since < orphans_after:
+                continue
+        victims = [graph.tasks[s.task.key] for s in deadlock.steps]
+        _found(explain(deadlock), victims)
+        return True
+    _orphan_waits.clear()
+    _orphan_waits.update(seen)
     return False
 
 

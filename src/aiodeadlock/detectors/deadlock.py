@@ -26,7 +26,7 @@ class Deadlock:
     ended: tuple[TaskNode, ...]  # holders that already finished (orphaned resources)
 
 
-def find_deadlock(graph: GraphView, start: str) -> Deadlock | None:
+def find_deadlock(graph: GraphView, start: str, orphans: bool = True) -> Deadlock | None:
     """Return why task `start` waits forever, or None if something may still wake it.
 
     A task is stuck when it waits on an exclusive resource whose release depends only
@@ -34,6 +34,10 @@ def find_deadlock(graph: GraphView, start: str) -> Deadlock | None:
     stuck or finished; for ALL resources (gather, TaskGroup) one is enough. This is the
     greatest fixpoint over the part of the graph reachable from `start`: assume every
     waiting task is stuck, then drop those that some live, unstuck task could wake.
+
+    With `orphans` False, a resource held by a finished task is not taken as lost:
+    asyncio lets any task release a lock, so that verdict needs more evidence (a
+    loop that can no longer run anything, or a wait that has lasted a while).
     """
     tasks: dict[str, TaskNode] = {}
     waits: dict[str, ResourceNode] = {}
@@ -54,7 +58,7 @@ def find_deadlock(graph: GraphView, start: str) -> Deadlock | None:
     stuck = set(waits)
 
     def gone(key: str) -> bool:
-        return key in stuck or tasks[key].ended is not None
+        return key in stuck or (orphans and tasks[key].ended is not None)
 
     changed = True
     while changed:

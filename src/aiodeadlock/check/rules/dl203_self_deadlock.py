@@ -1,0 +1,63 @@
+"""DL203: a task re-takes a non-reentrant lock (or Semaphore(1)) it already holds."""
+
+from __future__ import annotations
+
+from aiodeadlock.check.effects import effects_of
+from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.project import Project
+from aiodeadlock.check.rules import Rule
+from aiodeadlock.check.summary import Related
+
+
+def check(p: Project) -> list[Finding]:
+    """Find acquisitions (direct or through awaited calls) of a lock the task holds."""
+    out: list[Finding] = []
+    for qual, effects in effects_of(p).items():
+        fn = p.functions[qual]
+        for e in effects:
+            if e.op != "acq":
+                continue
+            for h in e.held:
+                if h.ref != e.ref or h.at == e.at:
+                    continue
+                kind = p.kind_in(fn, e.ref, "mutex")
+                if kind is None:
+                    continue
+                name = p.display(e.ref)
+                if h.join is None:
+                    out.append(
+                        Finding(
+                            "DL203",
+                            e.at,
+                            f"{name} ({kind}) is acquired again while this task already holds "
+                            f"it (acquired at line {h.at.line}): the task waits for itself",
+                            (Related(h.at, f"{name} first acquired here"),),
+                        )
+                    )
+                else:
+                    out.append(
+                        Finding(
+                            "DL203",
+                            h.join,
+                            f"this call acquires {name} ({kind}) again at "
+                            f"{e.at.path}:{e.at.line} while it is held (acquired at line "
+                            f"{h.at.line}): the task waits for itself",
+                            (
+                                Related(e.at, f"{name} acquired again here"),
+                                Related(h.at, f"{name} held since here"),
+                            ),
+                        )
+                    )
+                break
+    return out
+
+
+RULE = Rule(
+    "DL203",
+    "self-deadlock",
+    "A task acquires a non-reentrant lock or the only permit of a Semaphore(1) that it "
+    "already holds, directly or through an awaited call.",
+    "Do not take the lock again: pass a flag or split the function into a locked wrapper "
+    "and an unlocked helper (`_do_locked`) that callers holding the lock use.",
+    check=check,
+)
