@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from aiodeadlock.api import detect, install, run, uninstall  # noqa: E402
-from aiodeadlock.errors import DeadlockError  # noqa: E402
-from aiodeadlock.ordered import ordered  # noqa: E402
+from aiodeadlock.api import detect, install, run, uninstall
+from aiodeadlock.errors import DeadlockError
+from aiodeadlock.ordered import ordered
 
 __all__ = ["DeadlockError", "__version__", "detect", "install", "ordered", "run", "uninstall"]

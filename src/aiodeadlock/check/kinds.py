@@ -86,6 +86,10 @@ CLASSES: dict[str, frozenset[str]] = {
     "thread_wait": frozenset({"threading.Event", "threading.Condition", "threading.Barrier"}),
     "thread_queue": frozenset({"queue.Queue"}),
     "thread_join": frozenset({"threading.Thread", "queue.Queue"}),
+    "async_blocking": frozenset(
+        _ASYNC_LOCKS
+        | {"asyncio.Event", "asyncio.Queue", "asyncio.Barrier", "anyio.Event"}
+    ),
     "executor": frozenset({"concurrent.futures.Executor"}),
     "any": ALL_KINDS,
 }

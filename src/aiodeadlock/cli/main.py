@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "check":
         from aiodeadlock.check.cli import main as check_main
 
-        return check_main(rest)
+        return int(check_main(rest))
     sys.stderr.write(f"aiodeadlock: unknown command {command!r} (expected 'run' or 'check')\n")
     return 2
 

@@ -103,7 +103,9 @@ def _check(opts: RunOptions) -> None:
     except ValueError:
         grace = -1.0
     if not grace > 0 or grace != grace or grace == float("inf"):
-        raise UsageError(f"option --grace: expected a positive number of seconds, got {opts.grace!r}")
+        raise UsageError(
+            f"option --grace: expected a positive number of seconds, got {opts.grace!r}"
+        )
     if opts.output not in ("-", ""):
         parent = os.path.dirname(os.path.abspath(opts.output))
         if not os.path.isdir(parent):

@@ -43,8 +43,15 @@ def explain(deadlock: Deadlock) -> Finding:
     for step in deadlock.steps:
         order.append(step.task)
         for h in step.holders:
-            edges.append(Edge(step.task.key, step.resource.key,
-                              step.task.waits.at if step.task.waits else None, h.task, h.since))
+            edges.append(
+                Edge(
+                    step.task.key,
+                    step.resource.key,
+                    step.task.waits.at if step.task.waits else None,
+                    h.task,
+                    h.since,
+                )
+            )
             holds.setdefault(h.task, []).append(Hold(step.resource.key, h.since))
     order += [n for n in deadlock.ended if n not in order]
     tasks = tuple(
@@ -73,17 +80,23 @@ def explain(deadlock: Deadlock) -> Finding:
             (s.resource for s in deadlock.steps if any(h.task == dead.key for h in s.holders)),
             first.resource,
         )
-        since = next((h.since for s in deadlock.steps for h in s.holders if h.task == dead.key),
-                     None)
+        since = next(
+            (h.since for s in deadlock.steps for h in s.holders if h.task == dead.key), None
+        )
         message = (
             f"{who} waits for {_resource(res_of_dead).label()}, held by task {dead.name!r}, "
             f"which {_how(dead)} without releasing it ({_since(since)})"
         )
     else:
         names = [s.task.name for s in deadlock.steps]
-        message = (
-            f"{len(names)} tasks wait for each other in a cycle: "
-            + " -> ".join(repr(n) for n in [*names, names[0]])
+        message = f"{len(names)} tasks wait for each other in a cycle: " + " -> ".join(
+            repr(n) for n in [*names, names[0]]
         )
-    return Finding(deadlock.kind, message, first.task.waits.at if first.task.waits else None,
-                   tuple(edges), tasks, resources)
+    return Finding(
+        deadlock.kind,
+        message,
+        first.task.waits.at if first.task.waits else None,
+        tuple(edges),
+        tasks,
+        resources,
+    )

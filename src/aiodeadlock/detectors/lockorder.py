@@ -9,6 +9,7 @@ instances of one class is not reported. Edges are kept once per pair of classes
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -63,7 +64,7 @@ class OrderGraph:
         path = self._path(edge.taken, edge.held)
         if path is None:
             return None
-        cycle = [edge] + [self.edges[(a, b)] for a, b in zip(path, path[1:])]
+        cycle = [edge] + [self.edges[(a, b)] for a, b in itertools.pairwise(path)]
         ident = frozenset((e.held, e.taken) for e in cycle)
         if ident in self.reported:
             return None

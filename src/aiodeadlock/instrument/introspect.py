@@ -42,7 +42,7 @@ def suspended_frames(task: Any) -> list[FrameType]:
 
 
 def running_frames(task: Any, skip: int = 1) -> list[FrameType]:
-    """Frames of the currently running task, from its coroutine down to the caller, outermost first."""
+    """Frames of the running task, from its coroutine down to our caller, outermost first."""
     coro = task.get_coro()
     top = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
     frames: list[FrameType] = []

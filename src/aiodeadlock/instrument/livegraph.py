@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from asyncio import locks
 from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.introspect import task_stack
-from aiodeadlock.instrument.waits import Wait, Wakers, blocked_on
 from aiodeadlock.instrument.naming import assigned_name
+from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.instrument.sites import frame_location, location
 from aiodeadlock.instrument.taskstate import (
     CANCELLED,
@@ -18,7 +17,7 @@ from aiodeadlock.instrument.taskstate import (
     TaskState,
     describe_exception,
 )
-from aiodeadlock.model.location import Location
+from aiodeadlock.instrument.waits import Wait, Wakers, blocked_on
 from aiodeadlock.model.waitgraph import HoldNode, ResourceNode, TaskNode, WaitNode
 
 DESTROYED = "destroyed"
@@ -126,7 +125,7 @@ class LiveGraph:
         created_at = None if created is None else location(*created)
         name = None if created_at is None else assigned_name(created_at.file, created_at.line)
         pending = _release_pending(prim)
-        if isinstance(prim, locks.Lock):
+        if is_lock(prim):
             owner = prim._adl_owner if prim._locked else None
             holders: tuple[HoldNode, ...] = ()
             if owner is not None:
@@ -154,8 +153,13 @@ class LiveGraph:
         )
         detail = f"{max(prim._value, 0)} of {total if total is not None else '?'} permits free"
         return ResourceNode(
-            key, type(prim).__name__, holders, exclusive=exclusive, name=name,
-            created_at=created_at, detail=detail,
+            key,
+            type(prim).__name__,
+            holders,
+            exclusive=exclusive,
+            name=name,
+            created_at=created_at,
+            detail=detail,
         )
 
     def _wait_node(self, key: str, wait: Wait) -> ResourceNode:
@@ -168,8 +172,13 @@ class LiveGraph:
         if created_at is not None:
             name = assigned_name(created_at.file, created_at.line)
         return ResourceNode(
-            key, wait.type, holders, mode=wait.mode, exclusive=wait.exclusive and bool(holders),
-            name=name, created_at=created_at,
+            key,
+            wait.type,
+            holders,
+            mode=wait.mode,
+            exclusive=wait.exclusive and bool(holders),
+            name=name,
+            created_at=created_at,
         )
 
 

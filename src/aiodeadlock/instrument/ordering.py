@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from asyncio import locks
 from collections.abc import Hashable
 from typing import Any
 
 from aiodeadlock.detectors.lockorder import OrderEdge, OrderGraph
 from aiodeadlock.instrument.naming import assigned_name
+from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.instrument.sites import line_of, location
 from aiodeadlock.model.findings import Resource
 
@@ -29,7 +29,7 @@ def reset() -> None:
 
 
 def _lock_like(prim: Any) -> bool:
-    return isinstance(prim, locks.Lock) or getattr(prim, "_adl_total", None) == 1
+    return is_lock(prim) or getattr(prim, "_adl_total", None) == 1
 
 
 def _class_of(prim: Any) -> Hashable | None:
@@ -97,7 +97,7 @@ def on_nested(st: Any, prim: Any, frame: Any) -> None:
 
 
 def _held_site(prim: Any, st: Any) -> tuple[Any, int]:
-    if isinstance(prim, locks.Lock):
+    if is_lock(prim):
         return prim._adl_code, prim._adl_lasti
     entry = (prim.__dict__.get("_adl_holders") or {}).get(st)
     return (entry[1], entry[2]) if entry else (None, -1)

@@ -49,6 +49,11 @@ _sem_acquire = _Semaphore.acquire
 _sem_release = _Semaphore.release
 
 
+def is_lock(obj: Any) -> bool:
+    """True for an asyncio.Lock (as opposed to a semaphore)."""
+    return isinstance(obj, _Lock)
+
+
 def _caller(depth: int) -> Any:
     """The user frame that called into the primitive (None if it is a task's first step)."""
     frame = _getframe(depth + 1)
@@ -224,7 +229,7 @@ def sem_release(self: Any) -> None:
     task = _current_task()
     st = None if task is None else _states.get(id(task))
     entry = None if (holders is None or st is None) else holders.get(st)
-    if entry is None:
+    if entry is None or st is None:
         self._adl_shared = True  # released by a task that holds no permit: a signal
         return
     _drop(st.held, self)

@@ -62,6 +62,7 @@ class TaskState:
             return str(task.get_name())
         return self.final_name or f"<task {self.task_id:#x}>"
 
+
 #: Records of live tasks, by id(task). Entries leave when their task is freed.
 states: dict[int, TaskState] = {}
 
@@ -89,15 +90,16 @@ def _new_state(task: Any) -> TaskState:
 
 
 def _on_task_done(task: Any) -> None:
+    """Record how a task that holds (or held) instrumented primitives ended."""
     state = states.get(id(task))
-    if state is None or state.ref() is not task:
+    if state is None or id(state.ref()) != id(task):
         return
     if state.held:  # it ended holding something: keep what a report will need
         state.final_name = str(task.get_name())
     if task.cancelled():
         state.ended = CANCELLED
         return
-    exc = task._exception  # read without marking the exception as retrieved
+    exc = task._exception  # read without marking it retrieved
     if exc is None:
         state.ended = RETURNED
         return

@@ -81,12 +81,12 @@ _HANDLERS: dict[CodeType, Any] = {
     queues.Queue.get.__code__: _queue_wait("get"),
     queues.Queue.put.__code__: _queue_wait("put"),
     queues.Queue.join.__code__: _queue_wait("join"),
-    tasks._wait.__code__: _asyncio_wait,
+    tasks._wait.__code__: _asyncio_wait,  # type: ignore[attr-defined]
 }
 if not capabilities.WAIT_FOR_RUNS_INLINE:
     _HANDLERS[tasks.wait_for.__code__] = _wait_for
 if capabilities.HAS_TASKGROUP:
-    _HANDLERS[asyncio.TaskGroup.__aexit__.__code__] = _taskgroup
+    _HANDLERS[asyncio.TaskGroup.__aexit__.__code__] = _taskgroup  # type: ignore[attr-defined]
     _HANDLERS[locks.Barrier.wait.__code__] = _simple("Barrier")  # type: ignore[attr-defined]
 
 

@@ -24,8 +24,10 @@ STALL = Kind("stall", "DL105", True)
 LOOP_BLOCKED = Kind("loop-blocked", "DL106", True)
 LONG_WAIT = Kind("long-wait", "DL107", False)
 
-KINDS = {k.name: k for k in (SELF_DEADLOCK, WAIT_CYCLE, ORPHANED_LOCK, LOCK_ORDER, STALL,
-                             LOOP_BLOCKED, LONG_WAIT)}
+KINDS = {
+    k.name: k
+    for k in (SELF_DEADLOCK, WAIT_CYCLE, ORPHANED_LOCK, LOCK_ORDER, STALL, LOOP_BLOCKED, LONG_WAIT)
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class TaskReport:
 
 @dataclass(frozen=True)
 class Edge:
-    """`waiter` waits for `resource` at `wait_at`; the resource is held by `holder` since `since`."""
+    """`waiter` waits for `resource` at `wait_at`; `holder` holds it since `since`."""
 
     waiter: str  # TaskReport.key
     resource: str  # Resource.key

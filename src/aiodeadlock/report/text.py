@@ -44,7 +44,7 @@ _AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
 
 
 def _edge_line(finding: Finding, e: Edge) -> str:
-    """`Task 'a' waits at f.py:7 for Lock 'x' (created at f.py:3), held by task 'b' since f.py:5`."""
+    """One wait-for edge: who waits where, for what, held by whom since where."""
     waiter = finding.task(e.waiter)
     res = finding.resource(e.resource)
     holder = finding.task(e.holder)
