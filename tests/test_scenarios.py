@@ -36,6 +36,7 @@ class Expectation:
     potential_lines: list[int] = field(default_factory=list)
     stdout_has: list[str] = field(default_factory=list)
     pending: str | None = None
+    known_bug: str | None = None
 
 
 def _kind_and_lines(value: str) -> tuple[str, list[int]]:
@@ -81,6 +82,8 @@ def parse_header(path: Path) -> Expectation:
             exp.stdout_has.append(value)
         elif key == "pending":
             exp.pending = value
+        elif key == "known-bug":
+            exp.known_bug = value
     if not seen_expect:
         raise ValueError(f"{path}: no '# expect:' line in the header")
     return exp
@@ -167,9 +170,9 @@ def _scenario_files() -> list[Any]:
         marks = []
         exp = parse_header(path)
         if exp.pending:
-            marks.append(
-                pytest.mark.xfail(reason=f"pending: {exp.pending}", strict=False, run=True)
-            )
+            marks.append(pytest.mark.xfail(reason=f"pending: {exp.pending}", strict=False))
+        if exp.known_bug:
+            marks.append(pytest.mark.xfail(reason=f"known bug: {exp.known_bug}", strict=False))
         params.append(pytest.param(path, id=rel, marks=marks))
     return params
 

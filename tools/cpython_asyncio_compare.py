@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -60,9 +61,12 @@ DRIVER = textwrap.dedent(
     """\
     import json, sys, unittest
 
-    _log = open(sys.argv[1], "a", encoding="utf-8")
+    _log = None
 
     def _put(test_id, outcome, detail=""):
+        global _log
+        if _log is None:
+            _log = open(sys.argv[1], "a", encoding="utf-8")
         _log.write(json.dumps({"id": test_id, "outcome": outcome, "detail": detail}) + "\\n")
         _log.flush()
 
@@ -97,9 +101,10 @@ DRIVER = textwrap.dedent(
                 bad = issubclass(err[0], test.failureException)
                 _put(subtest.id(), "FAIL" if bad else "ERROR", self._exc_info_to_string(err, test))
 
-    runner = unittest.TextTestRunner(verbosity=2, resultclass=Recording)
-    unittest.main(module=None, argv=["python -m unittest", "-v", *sys.argv[2:]],
-                  testRunner=runner, exit=False)
+    if __name__ == "__main__":  # multiprocessing's spawned children import this file too
+        runner = unittest.TextTestRunner(verbosity=2, resultclass=Recording)
+        unittest.main(module=None, argv=["python -m unittest", "-v", *sys.argv[2:]],
+                      testRunner=runner, exit=False)
     """
 )
 
@@ -311,10 +316,17 @@ def resolve_python(spec: str) -> str:
 
 
 def _fmt_counts(run: Run) -> str:
-    c = run.counts()
-    bad = c.get("FAIL", 0) + c.get("ERROR", 0)
-    text = f"{c.get('ok', 0)}/{bad}/{sum(v for k, v in c.items() if k.startswith('skipped'))}"
-    return text + (" TIMEOUT" if run.timed_out else "")
+    """ok/bad/skipped: 'expected failure' counts as ok; any FAIL, ERROR or unexpected success
+    (also in an outcome recorded twice, like 'ok+ERROR' from a failing cleanup) as bad."""
+    ok = bad = skipped = 0
+    for outcome in run.outcomes.values():
+        if any(word in outcome for word in ("FAIL", "ERROR", "unexpected")):
+            bad += 1
+        elif outcome.startswith("skipped"):
+            skipped += 1
+        else:
+            ok += 1
+    return f"{ok}/{bad}/{skipped}" + (" TIMEOUT" if run.timed_out else "")
 
 
 def print_report(python: str, version: str, results: Iterable[FileResult]) -> None:
@@ -328,6 +340,9 @@ def print_report(python: str, version: str, results: Iterable[FileResult]) -> No
         n = len(set(r.plain.outcomes) | set(r.instrumented.outcomes))
         secs = f"{r.plain.seconds:.0f}/{r.instrumented.seconds:.0f}"
         flag = "" if r.instrumented.installed else "  (detector NOT installed)"
+        if not r.plain.outcomes and not r.plain.timed_out:
+            last = (r.plain.output.strip().splitlines() or ["no output"])[-1]
+            flag += f"  (no test ran, exit {r.plain.returncode}: {last[:60]})"
         print(
             f"{r.name:<34} {n:>6} {_fmt_counts(r.plain):>18} {_fmt_counts(r.instrumented):>14}"
             f" {len(r.confirmed):>6} {len(r.instrumented.findings):>8} {secs:>11}{flag}"
@@ -380,13 +395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"CPython {version} ({python}): no test/test_asyncio in its stdlib; skipped")
             continue
         names = args.files.split(",") if args.files else test_files(python)
+        one = functools.partial(
+            compare_file, python, timeout=args.timeout, recheck=not args.no_recheck
+        )
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = list(
-                pool.map(
-                    lambda n: compare_file(python, n.strip(), args.timeout, not args.no_recheck),
-                    names,
-                )
-            )
+            results = list(pool.map(one, [n.strip() for n in names]))
         print_report(python, version, results)
         failed = failed or not all(r.ok for r in results)
         everything[version] = [

@@ -1,4 +1,4 @@
-"""CPython's own asyncio tests must pass with aiodeadlock installed exactly as they do without it."""
+"""CPython's own asyncio tests pass with aiodeadlock installed exactly as they do without it."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def test_same_outcomes_and_no_findings(name: str) -> None:
         pytest.skip(f"{name}.py is not in {TEST_DIR}")
     result = compare.compare_file(sys.executable, name, TIMEOUT)
 
-    assert result.instrumented.installed, "the sitecustomize did not install aiodeadlock:\n" + (
-        result.instrumented.output[-3000:]
+    assert result.instrumented.installed, (
+        "the sitecustomize did not install aiodeadlock:\n" + (result.instrumented.output[-3000:])
     )
     assert not result.plain.timed_out, result.plain.output[-3000:]
     assert result.plain.outcomes, f"no test of {name} ran:\n{result.plain.output[-3000:]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 from aiodeadlock.check.function import FunctionContext
@@ -41,7 +42,9 @@ def analyze_source(
     """Parse `source` and summarise it; a syntax error yields a summary with `error` set."""
     noqa = noqa_lines(source)
     try:
-        tree = ast.parse(source, filename=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
+            tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         col = getattr(exc, "offset", None) or 1
@@ -83,26 +86,46 @@ def _visit(
             qual = f"{prefix}.{node.name}"
             ctx = FunctionContext(scope, node, qual, cls, parent)
             _summarise(ctx, qual, rules, out, tasks)
-            _visit(_nested(node.body), qual, None, ctx, scope, rules, out, tasks)
+            _visit(_nested(ctx), qual, None, ctx, scope, rules, out, tasks)
         elif isinstance(node, ast.ClassDef):
-            _visit(node.body, f"{prefix}.{node.name}", f"{prefix}.{node.name}", parent, scope, rules, out, tasks)
+            _visit(
+                node.body,
+                f"{prefix}.{node.name}",
+                f"{prefix}.{node.name}",
+                parent,
+                scope,
+                rules,
+                out,
+                tasks,
+            )
         elif isinstance(node, (ast.If, ast.Try)) and parent.is_module:
             _visit(node.body + node.orelse, prefix, cls, parent, scope, rules, out, tasks)
 
 
-def _nested(body: list[ast.stmt]) -> list[ast.stmt]:
+def _nested(ctx: FunctionContext) -> list[ast.stmt]:
     """Return the function and class definitions nested anywhere in a function body."""
-    found: list[ast.stmt] = []
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append(node)
+    return [
+        n for n in ctx.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+
+
+_RAISES = ("assertRaises", "assertRaisesRegex", "raises")
+
+
+def _expected_failure_lines(ctx: FunctionContext) -> set[int]:
+    """Lines inside `with pytest.raises(...)` / `with self.assertRaises(...)` blocks."""
+    lines: set[int] = set()
+    for node in ctx.of(ast.With, ast.AsyncWith):
+        if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
-        if isinstance(node, ast.stmt):
-            stack.extend(ast.iter_child_nodes(node))
-    found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-    return found
+        for item in node.items:
+            ce = item.context_expr
+            func = ce.func if isinstance(ce, ast.Call) else None
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in _RAISES:
+                end = getattr(node, "end_lineno", None) or node.lineno
+                lines.update(range(node.lineno, end + 1))
+    return lines
 
 
 def _summarise(
@@ -117,13 +140,16 @@ def _summarise(
     for rule in rules:
         if rule.scan is not None:
             candidates.extend(rule.scan(ctx, walker))
+    expected = _expected_failure_lines(ctx)
+    if expected:
+        candidates = [c for c in candidates if c.at.line not in expected]
     tasks.extend(walker.task_assigns)
     kinds = dict(ctx.param_kinds)
     for name, kind in ctx.local_kinds.items():
         kinds[f"l:{ctx.qual}:{name}"] = kind
-    if not (walker.events or walker.calls or walker.joins or walker.rcts or candidates):
-        if not walker.awaits and not ctx.local_kinds and not ctx.param_kinds:
-            return
+    facts = walker.events or walker.calls or walker.joins or walker.rcts or candidates
+    if not (facts or walker.awaits or ctx.local_kinds or ctx.param_kinds):
+        return
     out.append(
         FuncSummary(
             qual,

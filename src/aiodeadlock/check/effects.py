@@ -70,19 +70,19 @@ def compute_effects(p: Project) -> dict[str, list[Effect]]:
                 ref = p.subst(call, callee, e.ref)
                 if ref is None:
                     continue
-                held: list[Held] = []
+                chain: list[Held] = []
                 seen: set[str] = set()
                 if same and e.same:
                     for h in call.held:
                         if h.ref not in seen:
                             seen.add(h.ref)
-                            held.append(Held(h.ref, h.at, call.at))
+                            chain.append(Held(h.ref, h.at, call.at))
                 for h in e.held:
                     r = p.subst(call, callee, h.ref)
                     if r is not None and r not in seen:
                         seen.add(r)
-                        held.append(Held(r, h.at, h.join))
-                ne = Effect(e.op, ref, e.at, tuple(held), e.detail, e.fn, e.same and same, call.at)
+                        chain.append(Held(r, h.at, h.join))
+                ne = Effect(e.op, ref, e.at, tuple(chain), e.detail, e.fn, e.same and same, call.at)
                 k = _key(ne)
                 if k not in mine:
                     mine[k] = ne

@@ -18,3 +18,8 @@ class Finding(NamedTuple):
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order by file, line, column, code."""
         return (self.at.path, self.at.line, self.at.col, self.code)
+
+
+def where(at: Loc, base: Loc) -> str:
+    """Describe `at` briefly relative to `base`: `line N` in the same file, else `path:N`."""
+    return f"line {at.line}" if at.path == base.path else f"{at.path}:{at.line}"

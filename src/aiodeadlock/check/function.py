@@ -43,6 +43,9 @@ class FunctionContext:
         self.is_async = isinstance(node, ast.AsyncFunctionDef)
         self.body: list[ast.stmt] = node.body
         self.nodes = list(own_nodes(self.body))
+        self._by_type: dict[type, list[ast.AST]] = {}
+        for n in self.nodes:
+            self._by_type.setdefault(type(n), []).append(n)
         self.params: tuple[str, ...] = ()
         self.param_kinds: dict[str, str] = {}
         self.self_name: str | None = None
@@ -58,7 +61,7 @@ class FunctionContext:
             if cls and a.posonlyargs + a.args and "staticmethod" not in decos:
                 self.self_name = (a.posonlyargs + a.args)[0].arg
         self.imports = import_bindings(
-            (n for n in self.nodes if isinstance(n, (ast.Import, ast.ImportFrom))),
+            self.of(ast.Import, ast.ImportFrom),
             scope.module,
             False,
         )
@@ -69,6 +72,7 @@ class FunctionContext:
         self._scan_assignments()
         self.local_kinds: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
+        self.cond_locks: dict[str, str] = {}
         if not self.is_module:
             self._classify_locals()
 
@@ -82,7 +86,23 @@ class FunctionContext:
             self._assign(target.value, None)
 
     def _scan_assignments(self) -> None:
-        for node in self.nodes:
+        kinds = (
+            ast.Assign,
+            ast.AnnAssign,
+            ast.AugAssign,
+            ast.For,
+            ast.AsyncFor,
+            ast.withitem,
+            ast.NamedExpr,
+            ast.ExceptHandler,
+            ast.FunctionDef,
+            ast.AsyncFunctionDef,
+            ast.Global,
+            ast.Nonlocal,
+            ast.Import,
+            ast.ImportFrom,
+        )
+        for node in self.of(*kinds):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     self._assign(target, node.value)
@@ -112,11 +132,26 @@ class FunctionContext:
                 continue
             kinds = {self.scope.ctor_kind(v, self.imports) for v in values}
             if len(kinds) == 1 and None not in kinds:
-                self.local_kinds[name] = kinds.pop()  # type: ignore[assignment]
+                kind = kinds.pop()
+                assert kind is not None
+                self.local_kinds[name] = kind
+                value = values[0]
+                if kind.endswith("Condition") and isinstance(value, ast.Call) and value.args:
+                    lock = self.ref_of(value.args[0]) if len(values) == 1 else None
+                    if lock:
+                        self.cond_locks[f"l:{self.qual}:{name}"] = lock
             elif len(values) == 1 and values[0] is not None and name not in self.params:
                 ref = self._outer_ref(values[0])
                 if ref:
                     self.aliases[name] = ref
+
+    def of(self, *types: type[ast.AST]) -> list[ast.AST]:
+        """Return this function's own nodes of exactly the given types, in source order."""
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        out = [n for t in types for n in self._by_type.get(t, [])]
+        out.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        return out
 
     def parent_links(self) -> dict[ast.AST, ast.AST]:
         """Return child -> parent links for this function's own nodes (computed once)."""
@@ -202,7 +237,9 @@ class FunctionContext:
             base = func.value
             if isinstance(base, ast.Name) and base.id == self.self_name and self.cls:
                 return f"{self.cls}.{func.attr}", True
-            if isinstance(base, ast.Name) and (base.id in self.imports or base.id in self.scope.imports):
+            if isinstance(base, ast.Name) and (
+                base.id in self.imports or base.id in self.scope.imports
+            ):
                 name = self.qualname(func)
                 return (name, False) if name else None
         return None

@@ -87,8 +87,7 @@ CLASSES: dict[str, frozenset[str]] = {
     "thread_queue": frozenset({"queue.Queue"}),
     "thread_join": frozenset({"threading.Thread", "queue.Queue"}),
     "async_blocking": frozenset(
-        _ASYNC_LOCKS
-        | {"asyncio.Event", "asyncio.Queue", "asyncio.Barrier", "anyio.Event"}
+        _ASYNC_LOCKS | {"asyncio.Event", "asyncio.Queue", "asyncio.Barrier", "anyio.Event"}
     ),
     "executor": frozenset({"concurrent.futures.Executor"}),
     "any": ALL_KINDS,

@@ -177,7 +177,7 @@ class Project:
         if call.mode == "await":
             return True if callee.is_async else None
         if call.mode == "plain":
-            return False if callee.is_async else True
+            return not callee.is_async
         return False if callee.is_async else None
 
     def display(self, ref: str) -> str:

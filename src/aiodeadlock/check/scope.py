@@ -21,7 +21,7 @@ def _import_target(module: str, is_package: bool, node: ast.ImportFrom) -> str:
 
 
 def import_bindings(
-    nodes: Iterator[ast.AST] | list[ast.stmt], module: str, is_package: bool
+    nodes: Iterator[ast.AST] | list[ast.stmt] | list[ast.AST], module: str, is_package: bool
 ) -> dict[str, str]:
     """Return local name -> dotted target for the import statements among `nodes`."""
     out: dict[str, str] = {}
@@ -70,7 +70,9 @@ class ModuleScope:
         self._scan_classes(tree.body, module)
 
     # -- name resolution -------------------------------------------------------------------
-    def qualname(self, expr: ast.expr, local_imports: Mapping[str, str] | None = None) -> str | None:
+    def qualname(
+        self, expr: ast.expr, local_imports: Mapping[str, str] | None = None
+    ) -> str | None:
         """Return the dotted name `expr` refers to at module level, if it is a plain path."""
         if isinstance(expr, ast.Name):
             if local_imports and expr.id in local_imports:
@@ -85,7 +87,9 @@ class ModuleScope:
             return f"{base}.{expr.attr}" if base else None
         return None
 
-    def ctor_kind(self, expr: ast.expr | None, local_imports: Mapping[str, str] | None = None) -> str | None:
+    def ctor_kind(
+        self, expr: ast.expr | None, local_imports: Mapping[str, str] | None = None
+    ) -> str | None:
         """Return the kind of object `expr` constructs, if it calls a known constructor."""
         if not isinstance(expr, ast.Call):
             return None
@@ -98,8 +102,8 @@ class ModuleScope:
                 if kw.arg in ("value", "initial_value"):
                     value = kw.value
             if value is not None:
-                ok = isinstance(value, ast.Constant) and isinstance(value.value, int)
-                permits = value.value if ok else None  # type: ignore[union-attr]
+                const = value.value if isinstance(value, ast.Constant) else None
+                permits = const if isinstance(const, int) else None
             return semaphore_kind(kind, permits)
         return kind
 
@@ -158,7 +162,7 @@ class ModuleScope:
         if not args:
             return
         me = args[0].arg
-        for node in ast.walk(func):
+        for node in _statements(func.body):
             value: ast.expr | None = None
             targets: list[ast.expr] = []
             ann: ast.expr | None = None
@@ -202,6 +206,22 @@ def _top_level(tree: ast.Module) -> Iterator[ast.AST]:
                 stack.extend(node.finalbody)
                 for handler in node.handlers:
                     stack.extend(handler.body)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Yield every statement in `body`, recursively (expressions are not entered)."""
+    stack: list[ast.stmt] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, field, None)
+            if block:
+                for item in block:
+                    if isinstance(item, (ast.ExceptHandler, ast.match_case)):
+                        stack.extend(item.body)
+                    else:
+                        stack.append(item)
 
 
 def _assigned_names(stmt: ast.stmt) -> Iterator[str]:

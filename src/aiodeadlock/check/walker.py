@@ -26,8 +26,12 @@ SPAWN_FUNCS = frozenset(
     }
 )
 JOIN_FUNCS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.tasks.gather"})
-TASK_FUNCS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task"})
-TASKGROUPS = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup", "anyio.create_task_group"})
+TASK_FUNCS = frozenset(
+    {"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task"}
+)
+TASKGROUPS = frozenset(
+    {"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup", "anyio.create_task_group"}
+)
 RCTS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
 WAIT_METHODS = frozenset({"wait", "wait_for", "get"})
 SIGNAL_METHODS = frozenset({"set", "notify", "notify_all", "put_nowait"})
@@ -54,6 +58,14 @@ def nonblocking(call: ast.Call) -> bool:
     return False
 
 
+def _is_acquire(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "acquire"
+    )
+
+
 class Walker:
     """Collect events, calls, joins and suspension points of one function."""
 
@@ -69,6 +81,7 @@ class Walker:
         self.task_locals: dict[str, Call] = {}
         self.rcts_locals: set[str] = set()
         self.groups: dict[str, list[Call]] = {}
+        self._releases: set[str] | None = None
 
     def run(self) -> Walker:
         """Walk the function body; return self."""
@@ -92,7 +105,7 @@ class Walker:
         if isinstance(s, ast.Expr):
             return self._expr_stmt(s.value, held)
         if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
-            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            targets: list[ast.expr] = list(s.targets) if isinstance(s, ast.Assign) else [s.target]
             spawned = self.expr(s.value, held)
             self._bind(targets, s.value, spawned)
             return held
@@ -124,17 +137,37 @@ class Walker:
             return self._try(s, held)  # type: ignore[arg-type]
         if isinstance(s, ast.Match):
             self.expr(s.subject, held)
-            end: HeldSet | None = held
+            after: HeldSet | None = held
             for case in s.cases:
-                end = meet(end, self.block(case.body, held))
-            return end
+                after = meet(after, self.block(case.body, held))
+            return after
         for child in ast.iter_child_nodes(s):
             if isinstance(child, ast.expr):
                 self.expr(child, held)
         return held
 
+    def _released(self, ref: str) -> bool:
+        """True if this function itself releases `ref` (else an acquire is a hand-off)."""
+        if self._releases is None:
+            found: set[str] = set()
+            for node in self.f.nodes:
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "release"
+                ):
+                    r = self.f.ref_of(node.func.value)
+                    if r:
+                        found.add(r)
+            self._releases = found
+        return ref in self._releases
+
     def _expr_stmt(self, v: ast.expr, held: HeldSet) -> HeldSet:
         f = self.f
+        if isinstance(v, ast.Call) and not _is_acquire(v):
+            inner = [a for a in v.args if isinstance(a, ast.Await)]
+            if len(inner) == 1 and _is_acquire(inner[0].value):
+                v = inner[0]  # e.g. self.assertTrue(await lock.acquire())
         call = v.value if isinstance(v, ast.Await) else v
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             ref = f.ref_of(call.func.value)
@@ -145,6 +178,10 @@ class Walker:
                 self.events.append(Event("acq", ref, f.loc(call), held, "acquire"))
                 for arg in call.args:
                     self.expr(arg, held)
+                if not self._released(ref) or not (isinstance(v, ast.Await) or f.is_async):
+                    return (
+                        held  # a hand-off, or a thread lock that may be released by another thread
+                    )
                 return (*held, Held(ref, f.loc(call), None))
             if ref and name == "release":
                 self.expr(v, held)
@@ -298,8 +335,8 @@ class Walker:
                 for a in c.args[1:]:
                     self.expr(a, held)
                 if target:
-                    refs = tuple(f.ref_of(a) for a in c.args[1:])
-                    call = Call(target[0], target[1], refs, (), f.loc(c), held, "spawn")
+                    argrefs = tuple(f.ref_of(a) for a in c.args[1:])
+                    call = Call(target[0], target[1], argrefs, (), f.loc(c), held, "spawn")
                     self.calls.append(call)
                     self.groups[base.id].append(call)
                 return []
@@ -331,9 +368,8 @@ class Walker:
         name = func.attr
         recv = func.value
         if name == "result":
-            if isinstance(recv, ast.Name) and recv.id in self.rcts_locals:
-                self.rcts.append(f.loc(c))
-            elif isinstance(recv, ast.Call) and f.qualname(recv.func) in RCTS:
+            direct = isinstance(recv, ast.Call) and f.qualname(recv.func) in RCTS
+            if direct or (isinstance(recv, ast.Name) and recv.id in self.rcts_locals):
                 self.rcts.append(f.loc(c))
             return
         ref = f.ref_of(recv)

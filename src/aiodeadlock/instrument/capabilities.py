@@ -19,7 +19,9 @@ WAIT_FOR_RUNS_INLINE = PY312
 
 
 def make_current_task() -> Callable[[], Any]:
-    """Return the cheapest correct `() -> Task | None` for this interpreter.
+    """Return the cheapest `() -> Task | None` for this interpreter.
+
+    Callers must treat RuntimeError as "no task" (3.12+ raises it with no running loop).
 
     From 3.12 on `asyncio.current_task` is cheap C code. Before that, finding the
     running loop alone costs ~170 ns, so the loop is cached per thread and the cache
@@ -30,15 +32,11 @@ def make_current_task() -> Callable[[], Any]:
 
     get_loop = events._get_running_loop
     if PY312:
-        from _asyncio import current_task as c_current_task
-
-        def current_task_312() -> Any:
-            try:
-                return c_current_task()
-            except RuntimeError:  # no running loop
-                return None
-
-        return current_task_312
+        try:
+            from _asyncio import current_task as c_current_task
+        except ImportError:  # an interpreter without the C accelerator
+            return tasks.current_task
+        return c_current_task  # type: ignore[no-any-return]
 
     lookup = tasks._current_tasks.get  # type: ignore[attr-defined]
     cache = threading.local()

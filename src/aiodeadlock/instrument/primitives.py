@@ -69,7 +69,11 @@ def _created_site(frame: Any) -> tuple[Any, int] | None:
 
 
 def _state() -> Any:
-    task = _current_task()
+    """The current task's record (created on first use), or None outside a task."""
+    try:
+        task = _current_task()
+    except RuntimeError:  # no running loop
+        return None
     if task is None:
         return None
     st = _states.get(id(task))
@@ -125,18 +129,45 @@ def _lock_taken(self: Any, st: Any, frame: Any) -> None:
 
 
 async def lock_aenter(self: Any) -> None:
-    st = _state()
-    if st is not None and st.held:
-        _nested(st, self, _getframe(1))
-    if self._locked:
+    # The hot path: keep it to a task lookup, two stores and a frame lookup.
+    try:
+        task = _current_task()
+    except RuntimeError:  # no running loop
+        task = None
+    st = None
+    if task is not None:
+        st = _states.get(id(task)) or _new_state(task)
+        if st.held:
+            _nested(st, self, _getframe(1))
+    if not self._locked and not self._waiters:
+        # Free and nobody queued: asyncio's own fast path would just mark it taken.
+        self._locked = True
+    elif self._locked:
         await _park(self, _lock_acquire, _getframe(1), st)
     else:
         await _lock_acquire(self)
-    _lock_taken(self, st, _getframe(1))
+    if st is not None:
+        self._adl_owner = st
+        st.held.append(self)
+    frame = _getframe(1)
+    self._adl_code = frame.f_code
+    self._adl_lasti = frame.f_lasti
 
 
 async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
-    lock_release(self)
+    # Released by the task that entered the block, so no handover check is needed.
+    if self._locked and not self._waiters:
+        self._locked = False  # nobody to wake: all asyncio's release would do
+    else:
+        _lock_release(self)
+    st = self._adl_owner
+    if st is not None:
+        self._adl_owner = None
+        held = st.held
+        if held and held[-1] is self:
+            held.pop()
+        else:
+            _drop(held, self)
 
 
 async def lock_acquire(self: Any) -> bool:
@@ -157,8 +188,15 @@ def lock_release(self: Any) -> None:
     st = self._adl_owner
     if st is not None:
         self._adl_owner = None
-        _drop(st.held, self)
-        task = _current_task()
+        held = st.held
+        if held and held[-1] is self:
+            held.pop()
+        else:
+            _drop(held, self)
+        try:
+            task = _current_task()
+        except RuntimeError:  # no running loop
+            task = None
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
 
@@ -226,8 +264,7 @@ async def sem_acquire(self: Any) -> bool:
 def sem_release(self: Any) -> None:
     _sem_release(self)
     holders = self.__dict__.get("_adl_holders")
-    task = _current_task()
-    st = None if task is None else _states.get(id(task))
+    st = _state() if holders else None
     entry = None if (holders is None or st is None) else holders.get(st)
     if entry is None or st is None:
         self._adl_shared = True  # released by a task that holds no permit: a signal

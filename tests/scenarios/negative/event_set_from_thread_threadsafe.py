@@ -1,5 +1,5 @@
 # expect: none
-# A daemon thread sets an Event through run_coroutine_threadsafe-free call_soon_threadsafe.
+# A daemon thread sets an Event through call_soon_threadsafe after 1.5 s.
 import asyncio
 import threading
 import time
@@ -10,7 +10,7 @@ async def main():
     ready = asyncio.Event()
 
     def later():
-        time.sleep(0.5)
+        time.sleep(1.5)
         loop.call_soon_threadsafe(ready.set)
 
     threading.Thread(target=later, daemon=True).start()

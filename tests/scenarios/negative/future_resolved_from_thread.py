@@ -1,12 +1,12 @@
 # expect: none
-# A thread resolves a loop future through call_soon_threadsafe after 1 s.
+# A thread resolves a loop future through call_soon_threadsafe after 1.5 s.
 import asyncio
 import threading
 import time
 
 
 def background(loop, fut):
-    time.sleep(1)
+    time.sleep(1.5)
     loop.call_soon_threadsafe(fut.set_result, "from thread")
 
 

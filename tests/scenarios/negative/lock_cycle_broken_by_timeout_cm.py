@@ -1,6 +1,8 @@
 # expect: none
 # requires: 3.11
+# potential: lock-order lines=10,12,17,21
 # Two tasks take two locks in opposite orders; one waits under asyncio.timeout() and backs off.
+# No deadlock happens, but the inversion is real: a lock-order (DL104) hazard may be reported.
 import asyncio
 
 

@@ -41,9 +41,12 @@ def ancestors(f: FunctionContext, node: ast.AST) -> list[ast.AST]:
 
 def method_call(node: ast.AST, *names: str) -> tuple[ast.Call, ast.expr, str] | None:
     """If `node` is `X.m(...)` with m in `names`, return (call, X, m)."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in names:
-            return node, node.func.value, node.func.attr
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in names
+    ):
+        return node, node.func.value, node.func.attr
     return None
 
 

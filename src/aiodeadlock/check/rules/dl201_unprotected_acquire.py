@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.function import FunctionContext, own_nodes
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import ancestors, candidate, method_call, parents, short
 from aiodeadlock.check.summary import Candidate
@@ -26,11 +26,19 @@ def _acquire_ref(f: FunctionContext, stmt: ast.stmt) -> str | None:
 
 
 def _releases(f: FunctionContext, nodes: list[ast.stmt], ref: str) -> bool:
-    for stmt in nodes:
-        for node in ast.walk(stmt):
-            m = method_call(node, "release")
-            if m and f.ref_of(m[1]) == ref:
-                return True
+    for node in own_nodes(nodes):
+        m = method_call(node, "release")
+        if m and f.ref_of(m[1]) == ref:
+            return True
+    return False
+
+
+def _always_releases(f: FunctionContext, t: ast.Try, ref: str) -> bool:
+    """True if the finally block releases `ref` unconditionally (top-level statement)."""
+    for stmt in t.finalbody:
+        m = method_call(stmt.value, "release") if isinstance(stmt, ast.Expr) else None
+        if m and f.ref_of(m[1]) == ref:
+            return True
     return False
 
 
@@ -77,16 +85,22 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     if f.is_module or getattr(f.node, "name", "") in _EXEMPT:
         return []
     out: list[Candidate] = []
-    for node in f.nodes:
-        if not isinstance(node, ast.stmt):
+    for node in f.of(ast.Expr):
+        if not isinstance(node, ast.Expr):
             continue
         ref = _acquire_ref(f, node)
         if ref is None or not _releases(f, f.body, ref):
             continue
         name = short(f, ref)
-        kinds = "lock" if isinstance(node.value, ast.Await) else "thread_lock"  # type: ignore[attr-defined]
+        if not isinstance(node.value, ast.Await) and not f.is_async:
+            continue  # sync code often uses thread locks as cross-thread signals
+        kinds = "lock" if isinstance(node.value, ast.Await) else "thread_lock"
         inside = [a for a in ancestors(f, node) if isinstance(a, ast.Try)]
-        if any(node in _flat(t.body) and _releases(f, t.finalbody, ref) for t in inside):
+        awaited = kinds == "lock"
+        guarding = [t for t in inside if node in _flat(t.body) and _releases(f, t.finalbody, ref)]
+        if guarding and not (awaited and any(_always_releases(f, t, ref) for t in guarding)):
+            continue  # released by the enclosing finally (e.g. guarded by a flag)
+        if guarding:
             out.append(
                 candidate(
                     f,
@@ -111,8 +125,8 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
                 "DL201",
                 node,
                 f"{name}.acquire() is not followed by try/finally {name}.release(): an "
-                "exception or cancellation leaves the {kind} held forever; use `async with "
-                f"{name}:`",
+                "exception or cancellation leaves the {kind} held forever; use "
+                f"`{'async with' if awaited else 'with'} {name}:`",
                 ref,
                 kinds,
             )

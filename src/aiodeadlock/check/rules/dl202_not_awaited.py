@@ -32,7 +32,7 @@ def _tested(node: ast.expr) -> list[ast.expr]:
 def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     """Flag `lock.acquire()`, `event.wait()`, `queue.get()` ... whose coroutine is dropped."""
     out: list[Candidate] = []
-    for node in f.nodes:
+    for node in f.of(ast.Expr, ast.If, ast.While, ast.IfExp, ast.Assert):
         exprs: list[ast.expr] = []
         if isinstance(node, ast.Expr):
             exprs = [node.value]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiodeadlock.check.effects import effects_of
-from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Related
@@ -39,9 +39,9 @@ def check(p: Project) -> list[Finding]:
                         Finding(
                             "DL203",
                             h.join,
-                            f"this call acquires {name} ({kind}) again at "
-                            f"{e.at.path}:{e.at.line} while it is held (acquired at line "
-                            f"{h.at.line}): the task waits for itself",
+                            f"this call acquires {name} ({kind}) again at {where(e.at, h.join)} "
+                            f"while it is held (acquired at {where(h.at, h.join)}): the task "
+                            "waits for itself",
                             (
                                 Related(e.at, f"{name} acquired again here"),
                                 Related(h.at, f"{name} held since here"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from aiodeadlock.check.effects import Effect, effects_of
-from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Held, Related
@@ -66,6 +66,7 @@ def check(p: Project) -> list[Finding]:
                 if e1.gates & e2.gates:
                     continue
                 outer, inner = p.display(a), p.display(b)
+                here = e1.effect.at
                 other = e2.effect.at
                 related = [
                     *_related(p, e1, ""),
@@ -77,8 +78,8 @@ def check(p: Project) -> list[Finding]:
                         "DL204",
                         e1.effect.at,
                         f"lock-order inversion: {inner} is acquired while holding {outer} "
-                        f"(line {e1.held.at.line}), but {outer} is acquired while holding "
-                        f"{inner} at {other.path}:{other.line}; two tasks can deadlock",
+                        f"({where(e1.held.at, here)}), but {outer} is acquired while holding "
+                        f"{inner} at {where(other, here)}; two tasks can deadlock",
                         tuple(related),
                     )
                 )

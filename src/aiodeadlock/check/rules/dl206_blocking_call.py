@@ -24,9 +24,21 @@ def _zero_or_false(node: ast.expr | None) -> bool:
 
 
 def _exempt(call: ast.Call, method: str) -> bool:
+    """Non-blocking, zero-timeout, or explicitly bounded by a timeout argument."""
     if nonblocking(call):
         return True
+    for kw in call.keywords:
+        if kw.arg == "timeout" and not (
+            isinstance(kw.value, ast.Constant) and kw.value.value is None
+        ):
+            return True
     args = call.args
+    timeout_at = {"join": 0, "wait": 0, "result": 0, "acquire": 1, "get": 1, "put": 2}
+    pos = timeout_at.get(method)
+    if pos is not None and len(args) > pos:
+        value = args[pos]
+        if not (isinstance(value, ast.Constant) and value.value is None):
+            return True
     if method in ("acquire", "get", "wait", "join", "result") and args:
         return _zero_or_false(args[0])
     if method == "put" and len(args) > 1:
@@ -51,7 +63,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
         return []
     out: list[Candidate] = []
     links = parents(f)
-    for node in f.nodes:
+    for node in f.of(ast.Call):
         m = method_call(node, *_CLASS, "result")
         if m is None or isinstance(links.get(node), ast.Await):
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiodeadlock.check.findings import Finding
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
-from aiodeadlock.check.summary import Loc, Related
+from aiodeadlock.check.summary import Call, Loc, Related
 
 _MESSAGE = (
     "run_coroutine_threadsafe(...).result() on the event loop's own thread: the loop is "
@@ -26,7 +26,7 @@ def check(p: Project) -> list[Finding]:
         depth = 0
         while frontier and depth < 8:
             depth += 1
-            nxt = []
+            nxt: list[tuple[Call, Call]] = []
             for first, call in frontier:
                 target = p.resolve(call)
                 if target is None or target in seen:

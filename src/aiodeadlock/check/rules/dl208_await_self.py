@@ -30,7 +30,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     if not f.is_async:
         return []
     out: list[Candidate] = []
-    for node in f.nodes:
+    for node in f.of(ast.Await):
         if not isinstance(node, ast.Await):
             continue
         v = node.value
@@ -89,8 +89,7 @@ RULE = Rule(
     "await-self",
     "A task awaits itself: `await asyncio.current_task()`, or awaiting the stored task "
     "object inside the coroutine that task runs.",
-    "Never await the current task; signal completion with an asyncio.Event or a Future "
-    "instead.",
+    "Never await the current task; signal completion with an asyncio.Event or a Future instead.",
     scan=scan,
     check=check,
 )

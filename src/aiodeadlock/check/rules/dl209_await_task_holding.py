@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiodeadlock.check.effects import effects_of
-from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Call, Related
@@ -30,9 +30,10 @@ def check(p: Project) -> list[Finding]:
                 for e in effects.get(target, ()):
                     if e.op != "acq" or not e.same:
                         continue
-                    ref = p.subst(call, callee, e.ref)
-                    if ref is None or (not local and ref[0] not in "ag"):
+                    sub = p.subst(call, callee, e.ref)
+                    if sub is None or (not local and sub[0] not in "ag"):
                         continue
+                    ref = sub
                     h = held.get(ref)
                     if h is None or p.kind_in(fn, ref, "async_mutex") is None:
                         continue
@@ -43,7 +44,7 @@ def check(p: Project) -> list[Finding]:
                             join.at,
                             f"waits for a task running {target.rpartition('.')[2]}() while "
                             f"holding {name} (acquired at line {h.at.line}), but that task "
-                            f"acquires {name} at {e.at.path}:{e.at.line}: neither can proceed",
+                            f"acquires {name} at {where(e.at, join.at)}: neither can proceed",
                             (
                                 Related(e.at, f"the task acquires {name} here"),
                                 Related(h.at, f"{name} held since here"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiodeadlock.check.effects import Effect, effects_of
-from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Loc, Related
@@ -27,7 +27,7 @@ def check(p: Project) -> list[Finding]:
     out: dict[Loc, Finding] = {}
     for qual, w in waits:
         fn = p.functions[qual]
-        sites = signals.get(w.ref)
+        sites = signals.get(w.ref, {})
         if not sites or w.at in out or p.kind_in(fn, w.ref, "waitable") is None:
             continue
         if any(signal_fn[at] == w.fn for at in sites):
@@ -46,7 +46,7 @@ def check(p: Project) -> list[Finding]:
                 "DL210",
                 w.at,
                 f"waits on {obj} while holding {name} (acquired at line {h.at.line}), but "
-                f"{obj} is only set/notified while holding {name} (e.g. {at.path}:{at.line}): "
+                f"{obj} is only set/notified while holding {name} (e.g. {where(at, w.at)}): "
                 "the waker can never run",
                 (
                     Related(at, f"{obj} is woken here, under {name}"),

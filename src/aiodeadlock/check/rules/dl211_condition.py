@@ -16,13 +16,16 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     if f.is_module:
         return []
     out: list[Candidate] = []
+    acquired = [(e.ref, e.at.line) for e in w.events if e.op == "acq" and e.detail == "acquire"]
     for e in w.events:
         if e.detail not in ("wait", "wait_for", "notify", "notify_all"):
             continue
         held = {h.ref for h in e.held}
-        alias = f.scope.aliases.get(e.ref)
+        alias = f.scope.aliases.get(e.ref) or f.cond_locks.get(e.ref)
         if e.ref in held or (alias and alias in held):
             continue
+        if any(r in (e.ref, alias) and line < e.at.line for r, line in acquired):
+            continue  # acquired explicitly earlier (released elsewhere)
         name = short(f, e.ref)
         verb = "waits on" if e.detail.startswith("wait") else "notifies"
         out.append(
@@ -37,7 +40,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
                 flags="callers",
             )
         )
-    for node in f.nodes:
+    for node in f.of(ast.Await):
         if not isinstance(node, ast.Await):
             continue
         m = method_call(node.value, "wait")

@@ -38,7 +38,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     if not f.is_async:
         return []
     out: list[Candidate] = []
-    for node in f.nodes:
+    for node in f.of(ast.Await, ast.AsyncWith):
         target: ast.expr | None = None
         what = ""
         if isinstance(node, ast.Await):
@@ -71,8 +71,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
 RULE = Rule(
     "DL213",
     "unbounded-wait",
-    "(opt-in) A wait on an asyncio primitive without an enclosing asyncio.timeout()/"
-    "wait_for().",
+    "(opt-in) A wait on an asyncio primitive without an enclosing asyncio.timeout()/wait_for().",
     "Bound the wait: `async with asyncio.timeout(10): await event.wait()` or "
     "`await asyncio.wait_for(event.wait(), 10)`.",
     default=False,

@@ -1,0 +1,230 @@
+"""Run a check: discover files, pass 1 (cached), pass 2, filter, and collect findings."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiodeadlock.check.analyze import analyze_source
+from aiodeadlock.check.cache import Cache, content_hash, fingerprint
+from aiodeadlock.check.config import Config
+from aiodeadlock.check.discover import discover, module_name, relpath
+from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.kinds import matches, with_extra
+from aiodeadlock.check.project import Project
+from aiodeadlock.check.rules import Rule, all_rules
+from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary
+
+_VOCABULARY = (
+    rb"\b(async|await)\b|Lock|Semaphore|Condition|acquire|run_coroutine_threadsafe"
+    rb"|current_task|Executor|\b(threading|queue|asyncio|anyio|_thread)\b"
+)
+
+
+def relevance_filter(extra: Sequence[str]) -> re.Pattern[bytes]:
+    """Bytes pattern a file must match to be worth parsing (plus configured type names)."""
+    names = b"".join(b"|" + re.escape(n.rpartition(".")[2].encode()) for n in extra)
+    return re.compile(_VOCABULARY + names)
+
+
+@dataclass
+class Result:
+    """What a run found and how much work it did."""
+
+    findings: list[Finding]
+    files: int = 0
+    analysed: int = 0
+    cached: int = 0
+    internal_errors: list[str] = field(default_factory=list)
+
+
+def enabled_codes(
+    rules: Sequence[Rule], select: Sequence[str] | None, ignore: Sequence[str]
+) -> set[str]:
+    """Codes to report: defaults (or `select` prefixes; opt-in rules only by exact code)."""
+    chosen: set[str] = set()
+    for r in rules:
+        if select is None:
+            ok = r.default
+        else:
+            ok = any(
+                s == r.code or (r.default and (s == "ALL" or r.code.startswith(s))) for s in select
+            )
+        if ok and not any(r.code.startswith(i) or i == "ALL" for i in ignore):
+            chosen.add(r.code)
+    return chosen
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _suppressed(f: Finding, noqa: dict[str, dict[int, str]], pfi: dict[str, list[str]]) -> bool:
+    codes = noqa.get(f.at.path, {}).get(f.at.line)
+    if codes is not None and (codes == "" or any(f.code.startswith(c) for c in codes.split(","))):
+        return True
+    return any(f.code.startswith(c) for c in pfi.get(f.at.path, ()))
+
+
+def _resolve_candidates(p: Project, modules: Sequence[ModuleSummary]) -> list[Finding]:
+    out: list[Finding] = []
+    for m in modules:
+        if m.error is not None:
+            out.append(Finding(m.error.code, m.error.at, m.error.message))
+    for fn in p.iter_functions():
+        for c in fn.candidates:
+            finding = _resolve(p, fn, c)
+            if finding is not None:
+                out.append(finding)
+    return out
+
+
+def _resolve(p: Project, fn: object, c: Candidate) -> Finding | None:
+    from aiodeadlock.check.summary import FuncSummary
+
+    assert isinstance(fn, FuncSummary)
+    if c.ref is None:
+        return Finding(c.code, c.at, c.message, c.related)
+    kind = matches(p.kinds_of(fn, c.ref), c.kinds)
+    if kind is None:
+        return None
+    if "callers" in c.flags and any(call.held for _, call in p.callers.get(fn.qual, ())):
+        return None
+    return Finding(c.code, c.at, c.message.replace("{kind}", kind), c.related)
+
+
+def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
+    """Check `paths` with `config`; return the findings after selection and suppression."""
+    rules = all_rules()
+    constructors = with_extra(config.lock_types)
+    cache = Cache(config.root, fingerprint(config.lock_types), use_cache)
+    result = Result(findings=[])
+    modules: list[ModuleSummary] = []
+    taken: dict[str, str] = {}
+    seen: set[str] = set()
+    pfi: dict[str, list[str]] = {}
+    relevant = relevance_filter(list(config.lock_types))
+    todo: list[tuple[bytes, str, str, bool, str]] = []
+    for path in discover(paths, config.root, config.exclude):
+        display = _display(path)
+        if display in seen:
+            continue
+        seen.add(display)
+        result.files += 1
+        module, is_package = module_name(path)
+        if module in taken:
+            module = f"{module}@{display}"
+        taken[module] = display
+        rel = relpath(path, config.root)
+        ignores = [
+            c for g, cs in config.per_file_ignores.items() if fnmatch.fnmatch(rel, g) for c in cs
+        ]
+        if ignores:
+            pfi[display] = ignores
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.internal_errors.append(f"cannot read {display}: {exc.strerror}")
+            continue
+        digest = content_hash(data)
+        summary = cache.get(display, digest, module)
+        if summary is not None:
+            result.cached += 1
+        elif not is_package and not relevant.search(data):
+            summary = ModuleSummary(display, module, (), (), (), (), (), (), (), None)
+            cache.put(display, digest, summary)
+        else:
+            result.analysed += 1
+            todo.append((data, display, module, is_package, digest))
+            continue
+        modules.append(summary)
+    for job, summary in zip(todo, analyse_all(todo, constructors, result), strict=True):
+        if summary is not None:
+            cache.put(job[1], job[4], summary)
+            modules.append(summary)
+    cache.save(seen)
+    project = Project(modules, config.lock_order)
+    raw = _resolve_candidates(project, modules)
+    for rule in rules:
+        if rule.check is not None:
+            try:
+                raw.extend(rule.check(project))
+            except RecursionError:
+                result.internal_errors.append(f"{rule.code}: analysis too deep, rule skipped")
+    codes = enabled_codes(rules, config.select, config.ignore)
+    noqa = {m.path: dict(m.noqa) for m in modules}
+    unique: dict[tuple[str, Loc], Finding] = {}
+    for f in raw:
+        if f.code in codes and not _suppressed(f, noqa, pfi):
+            unique.setdefault((f.code, f.at), f)
+    result.findings = sorted(unique.values(), key=Finding.sort_key)
+    return result
+
+
+_PARALLEL_MIN = 64
+
+
+def analyse_all(
+    jobs: list[tuple[bytes, str, str, bool, str]], constructors: dict[str, str], result: Result
+) -> list[ModuleSummary | None]:
+    """Run pass 1 on `jobs`, in worker processes when there are many (cold runs)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) >= _PARALLEL_MIN and workers > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunks = [jobs[i::workers] for i in range(workers)]
+                parts = list(pool.map(_analyse_chunk, chunks, [constructors] * workers))
+        except (OSError, RuntimeError, BrokenProcessPool):
+            parts = []
+        if parts:
+            out: list[ModuleSummary | None] = [None] * len(jobs)
+            for i, (summaries, errors) in enumerate(parts):
+                for j, summary in enumerate(summaries):
+                    out[i + j * workers] = summary
+                result.internal_errors.extend(errors)
+            return out
+    summaries, errors = _analyse_chunk(jobs, constructors)
+    result.internal_errors.extend(errors)
+    return summaries
+
+
+def _analyse_chunk(
+    jobs: list[tuple[bytes, str, str, bool, str]], constructors: dict[str, str]
+) -> tuple[list[ModuleSummary | None], list[str]]:
+    rules = all_rules()
+    errors: list[str] = []
+    out = [_analyse(d, disp, m, pkg, rules, constructors, errors) for d, disp, m, pkg, _ in jobs]
+    return out, errors
+
+
+def _analyse(
+    data: bytes,
+    display: str,
+    module: str,
+    is_package: bool,
+    rules: Sequence[Rule],
+    constructors: dict[str, str],
+    errors: list[str],
+) -> ModuleSummary | None:
+    try:
+        source = importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        error = Candidate("DL200", Loc(display, 1, 1), f"cannot decode: {exc}", None, "", (), "")
+        return ModuleSummary(display, module, (), (), (), (), (), (), (), error)
+    try:
+        return analyze_source(source, display, module, is_package, rules, constructors)
+    except RecursionError:
+        errors.append(f"{display}: nesting too deep to analyse; skipped")
+    except Exception as exc:  # a bug must not hide the other files' findings
+        errors.append(f"{display}: {type(exc).__name__}: {exc}; skipped")
+    return None
