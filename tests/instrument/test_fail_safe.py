@@ -1,0 +1,38 @@
+"""An exception inside the detector is contained: one warning, detection off, program fine."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import aiodeadlock
+from aiodeadlock import runtime
+from aiodeadlock.instrument import livegraph
+
+
+def test_detector_failure_warns_once_and_program_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(livegraph.LiveGraph, "task", broken)
+
+    async def contend(lock: asyncio.Lock) -> int:
+        async def hold() -> None:
+            async with lock:
+                await asyncio.sleep(0.01)
+
+        holders = [asyncio.create_task(hold()) for _ in range(3)]
+        await asyncio.wait_for(asyncio.gather(*holders), 5)
+        return 3
+
+    with aiodeadlock.detect():
+        assert asyncio.run(contend(asyncio.Lock())) == 3
+        assert asyncio.run(contend(asyncio.Lock())) == 3
+    err = capsys.readouterr().err
+    assert err.count("aiodeadlock: internal error, detection disabled") == 1
+    assert "ZeroDivisionError: injected" in err
+    assert not runtime.installed()
