@@ -14,9 +14,8 @@ Runner = Any
 
 
 async def _retake(lock: asyncio.Lock) -> None:
-    async with lock:
-        async with lock:
-            pass
+    async with lock, lock:
+        pass
 
 
 def test_run_raises_deadlock_error_in_the_waiting_task(run_bounded: Runner) -> None:

@@ -2,8 +2,17 @@
 
 __version__ = "0.1.0"
 
-from aiodeadlock.api import detect, install, run, uninstall
+from aiodeadlock.api import detect, install, run, snapshot, uninstall
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.ordered import ordered
 
-__all__ = ["DeadlockError", "__version__", "detect", "install", "ordered", "run", "uninstall"]
+__all__ = [
+    "DeadlockError",
+    "__version__",
+    "detect",
+    "install",
+    "ordered",
+    "run",
+    "snapshot",
+    "uninstall",
+]

@@ -8,6 +8,7 @@ from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 from aiodeadlock import runtime
+from aiodeadlock.model.snapshot import Snapshot
 from aiodeadlock.session import Config, Session
 
 T = TypeVar("T")
@@ -43,6 +44,21 @@ def detect(
         runtime.finish()
         if not was_installed:
             uninstall()
+
+
+def snapshot(loop: asyncio.AbstractEventLoop | None = None) -> Snapshot:
+    """The current wait-for graph of `loop` (default: the running loop) as data.
+
+    Each task with what it waits on (and where), what it holds (and since where) and
+    its await stack; `.to_json()` and `.render()` turn it into JSON data or text.
+    Holdings are known for primitives used while aiodeadlock is installed.
+    """
+    from aiodeadlock.instrument import snapshot as snap
+
+    if loop is None:
+        loop = asyncio.get_running_loop()
+    current = asyncio.current_task(loop) if loop.is_running() else None
+    return snap.take(loop, current)
 
 
 def run(main: Coroutine[Any, Any, T], **options: Any) -> T:

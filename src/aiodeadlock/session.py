@@ -86,6 +86,14 @@ class Session:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
 
+    def write_text(self, text: str) -> None:
+        """Write a free-form text (a snapshot) to stderr, whatever the report output."""
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            os.write(2, text.encode("utf-8", "replace"))
+
     def finish(self, potential: list[Finding]) -> list[Finding]:
         """Add the potential findings known at the end of a run and write what is new.
 

@@ -25,6 +25,8 @@ options:
                          report: write the report and let the program go on waiting
   --strict               exit with status 3 when potential deadlocks (lock-order
                          inversions) were found, even if the program succeeded
+  --dump-on-sigusr1      on SIGUSR1, write every task, what it waits on and what it
+                         holds to stderr, and carry on
   --grace SECONDS        how long a loop with nothing left to run must stay idle,
                          while tasks wait, before it is reported as a stall (default: 1)
   -h, --help             show this help and exit
@@ -44,6 +46,7 @@ class RunOptions:
         self.on_deadlock = "exit"
         self.grace = "1"
         self.strict = False
+        self.dump_on_sigusr1 = False
         self.module: str | None = None
         self.script: str | None = None
         self.args: list[str] = []
@@ -66,8 +69,8 @@ def parse(argv: Sequence[str]) -> RunOptions:
             return opts
         if not arg.startswith("-") or arg == "-":
             break
-        if arg == "--strict":
-            opts.strict = True
+        if arg in ("--strict", "--dump-on-sigusr1"):
+            setattr(opts, arg[2:].replace("-", "_"), True)
             i += 1
             continue
         name, eq, value = arg.partition("=")
@@ -130,7 +133,12 @@ def main(argv: Sequence[str]) -> int:
         output=opts.output or "-",
         grace=float(opts.grace),
     )
-    runtime.install(config)
+    session = runtime.install(config)
+    if opts.dump_on_sigusr1:
+        from aiodeadlock.instrument.snapshot import install_dump_handler
+
+        if not install_dump_handler(session.write_text):
+            sys.stderr.write("aiodeadlock run: warning: this platform has no SIGUSR1\n")
     exit_request: SystemExit | None = None
     try:
         if opts.module is not None:

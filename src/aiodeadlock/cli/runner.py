@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import importlib.machinery
 import os
 import runpy
 import signal
@@ -24,10 +26,11 @@ def run_script(path: str, args: list[str]) -> None:
             source = fh.read()
     except OSError as exc:
         raise NoSuchProgram(f"can't open file {path!r}: {exc.strerror}") from None
+    filename = os.path.abspath(path)  # python makes __file__ and code paths absolute (3.9+)
     main = types.ModuleType("__main__")
-    main.__file__ = path
-    main.__builtins__ = __builtins__  # type: ignore[attr-defined]
-    main.__loader__ = None
+    main.__file__ = filename
+    main.__builtins__ = builtins  # type: ignore[attr-defined]
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", filename)
     main.__spec__ = None
     main.__cached__ = None  # type: ignore[attr-defined]
     sys.argv = [path, *args]
@@ -36,7 +39,7 @@ def run_script(path: str, args: list[str]) -> None:
     sys.modules["__main__"] = main
     try:
         try:
-            code = compile(source, path, "exec", dont_inherit=True)
+            code = compile(source, filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
             _report_uncaught(exc, strip=True)
             raise SystemExit(1) from None

@@ -8,6 +8,7 @@ reads. Loops that do not derive from BaseEventLoop (uvloop) are not hooked.
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 import time
 from asyncio import base_events
@@ -76,11 +77,31 @@ def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
         return "file descriptors are being watched"
     if getattr(loop, "_signal_handlers", None):
         return "signal handlers are installed"
+    if python_signal_handlers():
+        return "signal handlers are installed"
     me = threading.current_thread()
     for thread in threading.enumerate():
         if thread is not me and thread.is_alive() and not getattr(thread, "_adl_own", False):
             return f"thread {thread.name!r} is alive"
     return None
+
+
+#: Signal handlers of our own (the snapshot dump), which cannot wake a task.
+own_handlers: set[Any] = set()
+
+
+def python_signal_handlers() -> list[int]:
+    """Signals with a Python-level handler of the program's (one may set an Event...)."""
+    found = []
+    for sig in signal.valid_signals():
+        try:
+            handler = signal.getsignal(sig)
+        except (ValueError, OSError):
+            continue
+        if callable(handler) and handler is not signal.default_int_handler:
+            if handler not in own_handlers:
+                found.append(int(sig))
+    return found
 
 
 def blocked_tasks(loop: Any) -> list[Any]:
