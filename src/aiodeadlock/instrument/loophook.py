@@ -98,9 +98,9 @@ def python_signal_handlers() -> list[int]:
             handler = signal.getsignal(sig)
         except (ValueError, OSError):
             continue
-        if callable(handler) and handler is not signal.default_int_handler:
-            if handler not in own_handlers:
-                found.append(int(sig))
+        own = handler is signal.default_int_handler or handler in own_handlers
+        if callable(handler) and not own:
+            found.append(int(sig))
     return found
 
 

@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: an ended lock owner is reported as orphaned while a live task will release the lock
 # A connection lock is taken by the request task and released by the response task.
 import asyncio
 

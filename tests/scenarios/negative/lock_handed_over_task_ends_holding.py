@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: an ended lock owner is reported as orphaned while a live task will release the lock
 # A task ends holding the lock on purpose; a later task releases it, then it is reused.
 import asyncio
 
