@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import replace
 from typing import Any
 
-from aiodeadlock.detectors.deadlock import find_deadlock
+from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
-from aiodeadlock.instrument import loophook, ordering, primitives
+from aiodeadlock.instrument import loophook, ordering, primitives, taskstate
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
+from aiodeadlock.instrument.waits import may_be_exclusive
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.session import Config, Session
 
@@ -111,6 +113,8 @@ def _on_idle(loop: Any) -> None:
     if loophook.why_not_stalled(loop) is not None:
         if loophook._monotonic() >= loophook._next_scan:
             loophook.busy_scan(loop)
+        else:
+            loophook.scan_later(loop)
         return
     if not loophook.blocked_tasks(loop):
         return
@@ -136,10 +140,14 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
     A wait on a lock whose holder has finished is reported only once it has lasted
     `orphans_after` seconds (0 when the loop can run nothing else at all).
     """
-    graph = LiveGraph(current=None, loop=loop)
+    graph = LiveGraph(current=None, loop=loop, stacks=False)
     now = loophook._monotonic()
     seen: dict[tuple[str, str], float] = {}
+    states = taskstate.states
     for task in loophook.blocked_tasks(loop):
+        st = states.get(id(task))
+        if (st is None or st.waiting is None) and not may_be_exclusive(task):
+            continue
         key = graph.add_task(task)
         node = graph.task(key)
         if node.waits is None or not graph.resource(node.waits.resource).exclusive:
@@ -153,11 +161,17 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
             if now - since < orphans_after:
                 continue
         victims = [graph.tasks[s.task.key] for s in deadlock.steps]
-        _found(explain(deadlock), victims)
+        _found(explain(with_stacks(deadlock, graph)), victims)
         return True
     _orphan_waits.clear()
     _orphan_waits.update(seen)
     return False
+
+
+def with_stacks(deadlock: Deadlock, graph: LiveGraph) -> Deadlock:
+    """The deadlock with every task's await stack read (scans build nodes without)."""
+    steps = tuple(replace(s, task=graph.with_stack(s.task)) for s in deadlock.steps)
+    return replace(deadlock, steps=steps)
 
 
 def _stall_check(loop: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from aiodeadlock.instrument import taskstate
@@ -38,9 +39,11 @@ class LiveGraph:
     suspended and is read from its await chain.
     """
 
-    def __init__(self, current: Any = None, loop: Any = None) -> None:
+    def __init__(self, current: Any = None, loop: Any = None, stacks: bool = True) -> None:
         self.current = current
         self.loop = loop
+        #: Read each task's await stack when its node is built (scans defer it).
+        self.stacks = stacks
         self.tasks: dict[str, Any] = {}  # key -> task (or TaskState of a freed task)
         self.prims: dict[str, Any] = {}  # key -> primitive or Wait
         self._tasks: dict[str, TaskNode] = {}
@@ -86,6 +89,13 @@ class LiveGraph:
             node = self._resources[key] = self._resource_node(key, self.prims[key])
         return node
 
+    def with_stack(self, node: TaskNode) -> TaskNode:
+        """`node` with its await stack filled in (for nodes built without stacks)."""
+        task = self.tasks.get(node.key)
+        if node.stack or node.ended or isinstance(task, TaskState) or task is None:
+            return node
+        return replace(node, stack=task_stack(task, running=task is self.current))
+
     # building ----------------------------------------------------------------------
 
     def _task_node(self, key: str, obj: Any) -> TaskNode:
@@ -101,7 +111,7 @@ class LiveGraph:
         if ended is not None:
             return TaskNode(key, name, None, ended, exception)
         running = task is self.current
-        stack = task_stack(task, running=running)
+        stack = task_stack(task, running=running) if self.stacks else ()
         waits = None
         if st is not None and st.waiting is not None:
             if not self.wakers.may_wake(task):

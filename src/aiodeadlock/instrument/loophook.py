@@ -8,6 +8,7 @@ reads. Loops that do not derive from BaseEventLoop (uvloop) are not hooked.
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import threading
 import time
@@ -29,9 +30,14 @@ on_internal_error: Callable[[BaseException], None] | None = None
 period = 0.5
 _next_scan = 0.0
 _monotonic = time.monotonic
+#: Loop iterations so far, and at the last scan (to tell whether anything happened since).
+iterations = 0
+scanned_at = -1
 
 
 def run_once(self: Any) -> None:
+    global iterations
+    iterations += 1
     if not self._ready and not self._scheduled and not self._stopping:
         if on_idle is not None:
             _call(on_idle, self)
@@ -42,10 +48,11 @@ def run_once(self: Any) -> None:
 
 def busy_scan(loop: Any) -> None:
     """Run the busy-loop hook now; schedule the next run so scans stay cheap."""
-    global _next_scan, period
+    global _next_scan, period, scanned_at
     hook = on_busy
     if hook is None:
         return
+    scanned_at = iterations
     start = _monotonic()
     _call(hook, loop)
     end = _monotonic()
@@ -98,15 +105,42 @@ def python_signal_handlers() -> list[int]:
             handler = signal.getsignal(sig)
         except (ValueError, OSError):
             continue
-        own = handler is signal.default_int_handler or handler in own_handlers
+        own = (
+            handler is signal.default_int_handler
+            or handler in own_handlers
+            or _is_runner_sigint(handler)
+        )
         if callable(handler) and not own:
             found.append(int(sig))
     return found
 
 
+def _is_runner_sigint(handler: Any) -> bool:
+    """asyncio.run's own Ctrl-C handler: it only cancels the main task on Ctrl-C."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    owner = getattr(handler, "__self__", None)
+    runner = getattr(asyncio, "Runner", None)
+    return runner is not None and isinstance(owner, runner)
+
+
+def scan_later(loop: Any) -> None:
+    """The loop is going idle (but is not stalled): make sure a scan runs soon if
+    anything happened since the last one, without waking an idle loop forever."""
+    if iterations - scanned_at <= 2 or getattr(loop, "_adl_scan", None) is not None:
+        return
+    delay = max(0.0, _next_scan - _monotonic())
+
+    def scan() -> None:
+        loop._adl_scan = None
+        busy_scan(loop)
+
+    loop._adl_scan = loop.call_later(delay, scan)
+
+
 def blocked_tasks(loop: Any) -> list[Any]:
     """The loop's unfinished tasks."""
-    return [t for t in asyncio.all_tasks(loop) if not t.done()]
+    return list(asyncio.all_tasks(loop))
 
 
 PATCHES: list[tuple[Any, str, Any]] = [(_BaseLoop, "_run_once", run_once)]

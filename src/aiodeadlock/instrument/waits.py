@@ -90,6 +90,31 @@ if capabilities.HAS_TASKGROUP:
     _HANDLERS[locks.Barrier.wait.__code__] = _simple("Barrier")  # type: ignore[attr-defined]
 
 
+#: Waits that only other tasks can end (the rest: Event, Queue... can be ended by anyone).
+_EXCLUSIVE_CODES = {
+    code for code, handler in _HANDLERS.items() if handler in (_taskgroup, _wait_for, _asyncio_wait)
+}
+
+
+def may_be_exclusive(task: Any) -> bool:
+    """Cheap pre-check for scans: could this task wait on something only tasks can end?"""
+    fut = task._fut_waiter
+    if fut is None:
+        return False
+    if isinstance(fut, asyncio.Task) or hasattr(fut, "_children"):
+        return True
+    coro = task.get_coro()
+    codes = _EXCLUSIVE_CODES
+    try:
+        for _ in range(100):
+            if coro.cr_frame.f_code in codes:
+                return True
+            coro = coro.cr_await
+    except AttributeError:  # the end of the chain (a future's iterator, or not a coroutine)
+        pass
+    return False
+
+
 def blocked_on(task: Any) -> Wait | None:
     """What a suspended task waits on, or None if it is not waiting on anything known."""
     fut = task._fut_waiter
