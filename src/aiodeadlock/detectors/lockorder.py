@@ -81,6 +81,8 @@ class OrderGraph:
                 succ = self.succ.get(key[0])
                 if succ is not None:
                     succ.discard(key[1])
+                    if not succ:
+                        del self.succ[key[0]]
 
     def _path(self, start: Hashable, goal: Hashable) -> list[Hashable] | None:
         """A path start -> ... -> goal in the graph, as a list of nodes."""

@@ -18,6 +18,7 @@ graph = OrderGraph()
 cycles: list[list[OrderEdge]] = []
 _guard = threading.Lock()
 _refs: dict[tuple[Hashable, Hashable], tuple[weakref.ref[Any], weakref.ref[Any]]] = {}
+_dead: list[tuple[Hashable, Hashable]] = []
 
 
 def reset() -> None:
@@ -26,6 +27,7 @@ def reset() -> None:
         graph = OrderGraph()
         cycles.clear()
         _refs.clear()
+        _dead.clear()
 
 
 def _lock_like(prim: Any) -> bool:
@@ -60,6 +62,7 @@ def on_nested(st: Any, prim: Any, frame: Any) -> None:
     classes = {id(h): _class_of(h) for h in held_locks}
     taken_at = None if frame is None else location(frame.f_code, frame.f_lasti)
     with _guard:
+        _drop_dead()
         for h in held_locks:
             held = classes[id(h)]
             if held is None or (id(h) in st.group and id(prim) in st.group):
@@ -85,8 +88,11 @@ def on_nested(st: Any, prim: Any, frame: Any) -> None:
                 gates=gates,
             )
             if instance:
-                _refs[(a, b)] = (weakref.ref(h), weakref.ref(prim))
+                before = len(graph.edges)
                 cycle = graph.add(edge, instance=True)
+                if len(graph.edges) > before:  # kept (not over the cap)
+                    forget = _forgetter((a, b))
+                    _refs[(a, b)] = (weakref.ref(h, forget), weakref.ref(prim, forget))
                 if cycle is not None and not _alive(cycle):
                     continue
             else:
@@ -94,6 +100,24 @@ def on_nested(st: Any, prim: Any, frame: Any) -> None:
             if cycle is not None:
                 _relabel(cycle)
                 cycles.append(cycle)
+
+
+def _forgetter(key: tuple[Hashable, Hashable]) -> Any:
+    """A weakref callback dropping an instance edge once one of its locks is gone."""
+
+    def forget(_ref: Any) -> None:
+        # Runs whenever the collector frees the lock, maybe in the middle of an update:
+        # only queue the key; on_nested drops queued edges when it holds the guard.
+        _dead.append(key)
+
+    return forget
+
+
+def _drop_dead() -> None:
+    while _dead:
+        key = _dead.pop()
+        if _refs.pop(key, None) is not None:
+            graph.forget_instance([key])
 
 
 def _held_site(prim: Any, st: Any) -> tuple[Any, int]:
