@@ -20,19 +20,22 @@ async def churn(count: int, batch: int = 500) -> None:
         await asyncio.gather(*(worker(locks[i], locks[i + 1]) for i in range(0, batch, 2)))
 
 
+def _traced_after(count: int) -> int:
+    asyncio.run(churn(count))
+    asyncio.run(churn(500))  # lets the detector drop edges of freed locks
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
 def test_many_short_lived_locks_and_tasks_keep_memory_flat() -> None:
     with aiodeadlock.detect():
         asyncio.run(churn(5_000))  # warm-up
         gc.collect()
         tracemalloc.start()
         try:
-            asyncio.run(churn(40_000))
-            gc.collect()
-            asyncio.run(churn(500))  # lets the detector drop edges of freed locks
-            gc.collect()
-            growth = tracemalloc.get_traced_memory()[0]
+            small = _traced_after(10_000)
+            large = _traced_after(40_000)
         finally:
             tracemalloc.stop()
-    # 40,000 locks and 20,000 tasks: what is left must not scale with them
-    # (one batch of edges, ~250 entries, is a few hundred KiB at most).
-    assert growth < 512 * 1024, f"{growth / 1024:.0f} KiB left after the churn"
+    # Four times as many locks and tasks must not leave more memory behind.
+    assert large - small < 128 * 1024, f"{small / 1024:.0f} KiB, then {large / 1024:.0f} KiB"
