@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from aiodeadlock import runtime
+from aiodeadlock.cli import run_config
 from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
 from aiodeadlock.session import EXIT_DEADLOCK, FORMATS, ON_DEADLOCK, Config
 
@@ -30,6 +33,11 @@ options:
   --grace SECONDS        how long a loop with nothing left to run must stay idle,
                          while tasks wait, before it is reported as a stall (default: 1)
   -h, --help             show this help and exit
+
+Defaults can be set in pyproject.toml, e.g.:
+  [tool.aiodeadlock.run]
+  strict = true
+  grace = 2.0
 """
 
 _CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None, "--grace": None}
@@ -52,9 +60,11 @@ class RunOptions:
         self.args: list[str] = []
 
 
-def parse(argv: Sequence[str]) -> RunOptions:
+def parse(argv: Sequence[str], defaults: dict[str, Any] | None = None) -> RunOptions:
     """Parse `run`'s options; everything after the program name belongs to the program."""
     opts = RunOptions()
+    for key, value in (defaults or {}).items():
+        setattr(opts, key, str(value) if key == "grace" else value)
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -122,9 +132,9 @@ def main(argv: Sequence[str]) -> int:
         sys.stdout.write(HELP)
         return 0
     try:
-        opts = parse(argv)
+        opts = parse(argv, run_config.load(Path.cwd()))
         _check(opts)
-    except UsageError as exc:
+    except (UsageError, run_config.ConfigError) as exc:
         sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
         return 2
     config = Config(

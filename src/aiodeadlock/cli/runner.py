@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib.machinery
+import itertools
 import os
 import runpy
 import signal
@@ -12,7 +13,6 @@ import types
 from typing import Any
 
 _OWN_FILES = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,)
-_RUNPY = os.path.abspath(runpy.__file__)
 
 
 class NoSuchProgram(Exception):
@@ -79,20 +79,39 @@ def _execute(body: Any) -> None:
 
 
 def _user_traceback(tb: types.TracebackType | None) -> types.TracebackType | None:
-    """Drop the leading frames that belong to this runner or to runpy."""
+    """The traceback without this package's frames (the runner's, and patched methods').
+
+    Python would show runpy's frames for `-m`, so those stay.
+    """
+    kept: list[types.TracebackType] = []
     while tb is not None:
-        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
-        if filename == _RUNPY or filename.startswith(_OWN_FILES):
-            tb = tb.tb_next
-            continue
-        break
-    return tb
+        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_OWN_FILES):
+            kept.append(tb)
+        tb = tb.tb_next
+    for outer, inner in itertools.pairwise(kept):
+        outer.tb_next = inner
+    if kept:
+        kept[-1].tb_next = None
+    return kept[0] if kept else None
+
+
+def _strip_chain(exc: BaseException, seen: set[int]) -> None:
+    """Strip own frames from `exc`, its cause/context chain and exception-group members."""
+    if id(exc) in seen:
+        return
+    seen.add(id(exc))
+    exc.__traceback__ = _user_traceback(exc.__traceback__)
+    for other in (exc.__cause__, exc.__context__, *getattr(exc, "exceptions", ())):
+        if isinstance(other, BaseException):
+            _strip_chain(other, seen)
 
 
 def _report_uncaught(exc: BaseException, strip: bool = False) -> None:
-    tb = None if strip else _user_traceback(exc.__traceback__)
-    exc.__traceback__ = tb
-    sys.excepthook(type(exc), exc, tb)
+    if strip:
+        exc.__traceback__ = None
+    else:
+        _strip_chain(exc, set())
+    sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 def _die_of_sigint() -> None:
