@@ -74,7 +74,9 @@ def finish() -> list[Finding]:
     session = _session
     if session is None:
         return []
-    return session.finish(ordering.findings())
+    from aiodeadlock.instrument.orphans import ended_holding
+
+    return session.finish(ordering.findings() + ended_holding())
 
 
 def _on_contended(st: Any, prim: Any, frame: Any) -> None:

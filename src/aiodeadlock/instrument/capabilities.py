@@ -33,7 +33,7 @@ def make_current_task() -> Callable[[], Any]:
     get_loop = events._get_running_loop
     if PY312:
         try:
-            from _asyncio import current_task as c_current_task
+            from _asyncio import current_task as c_current_task  # type: ignore[attr-defined,unused-ignore]
         except ImportError:  # an interpreter without the C accelerator
             return tasks.current_task
         return c_current_task  # type: ignore[no-any-return]

@@ -96,6 +96,7 @@ def _on_task_done(task: Any) -> None:
         return
     if state.held:  # it ended holding something: keep what a report will need
         state.final_name = str(task.get_name())
+        _remember_ended_holding(state)
     if task.cancelled():
         state.ended = CANCELLED
         return
@@ -107,6 +108,19 @@ def _on_task_done(task: Any) -> None:
     if state.held:
         state.exception = describe_exception(exc)
         state.exception_tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+
+
+#: Records of tasks that ended while holding something (pruned as holdings go).
+ended_holding: list[TaskState] = []
+_prune_at = 64
+
+
+def _remember_ended_holding(state: TaskState) -> None:
+    global _prune_at
+    ended_holding.append(state)
+    if len(ended_holding) >= _prune_at:
+        ended_holding[:] = [s for s in ended_holding if s.held]
+        _prune_at = max(64, 2 * len(ended_holding))
 
 
 def describe_exception(exc: BaseException) -> str:

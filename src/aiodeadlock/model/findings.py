@@ -127,10 +127,12 @@ class Finding:
     tasks: tuple[TaskReport, ...] = ()
     resources: tuple[Resource, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: A hazard noticed without proof of a hang (e.g. a task ended holding a lock).
+    potential: bool = False
 
     @property
     def definite(self) -> bool:
-        return self.kind.definite
+        return self.kind.definite and not self.potential
 
     def task(self, key: str | None) -> TaskReport | None:
         return next((t for t in self.tasks if t.key == key), None)

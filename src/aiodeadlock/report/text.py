@@ -10,7 +10,7 @@ from aiodeadlock.model.findings import Edge, Finding
 def render_finding(finding: Finding) -> str:
     """One finding as text (ends with a newline)."""
     kind = finding.kind
-    head = "deadlock detected" if kind.definite else "potential deadlock"
+    head = "deadlock detected" if finding.definite else "potential deadlock"
     lines = [f"aiodeadlock: {head}: {kind.name} ({kind.code})", f"  {finding.message}"]
     if finding.kind.code == "DL104":
         lines += _order_paths(finding)
@@ -23,6 +23,10 @@ def render_finding(finding: Finding) -> str:
             how = t.ended or "ended"
             extra = f": {t.exception}" if t.exception else ""
             lines.append(f"  Task {t.name!r} has ended ({how}{extra}).")
+            for h in t.holds if not finding.edges else ():
+                res = finding.resource(h.resource)
+                since = f", taken at {h.since.short()}" if h.since else ""
+                lines.append(f"    still holding {res.label() if res else h.resource}{since}")
             continue
         if not t.stack:
             continue

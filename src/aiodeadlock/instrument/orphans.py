@@ -1,0 +1,52 @@
+"""Tasks that ended while still holding a lock or permit, as potential findings."""
+
+from __future__ import annotations
+
+from aiodeadlock.instrument import taskstate
+from aiodeadlock.instrument.livegraph import LiveGraph, resource_key
+from aiodeadlock.model.findings import ORPHANED_LOCK, Finding, Hold, Resource, TaskReport
+
+
+def ended_holding() -> list[Finding]:
+    """One potential orphaned-lock finding per task that ended holding something still held."""
+    findings = []
+    for st in list(taskstate.ended_holding):
+        held = [p for p in st.held if _still_held_by(p, st)]
+        if not held:
+            continue
+        graph = LiveGraph()
+        key = graph.add_state(st)
+        node = graph.task(key)
+        resources: list[Resource] = []
+        holds: list[Hold] = []
+        for prim in held:
+            rkey = resource_key(prim)
+            graph.prims[rkey] = prim
+            res = graph.resource(rkey)
+            resources.append(Resource(rkey, res.type, res.name, res.created_at, res.detail))
+            since = next((h.since for h in res.holders if h.task == key), None)
+            holds.append(Hold(rkey, since))
+        how = {"raised": f"raised {st.exception}", "cancelled": "was cancelled"}.get(
+            st.ended or "", "returned"
+        )
+        labels = ", ".join(r.label() for r in resources)
+        message = (
+            f"Task {node.name!r} {how} while holding {labels}; nobody released it since "
+            "(a deadlock as soon as anything waits for it)"
+        )
+        report = TaskReport(
+            key, node.name, "ended", holds=tuple(holds), ended=st.ended, exception=st.exception
+        )
+        first = holds[0].since if holds else None
+        findings.append(
+            Finding(ORPHANED_LOCK, message, first, (), (report,), tuple(resources), potential=True)
+        )
+    return findings
+
+
+def _still_held_by(prim: object, st: taskstate.TaskState) -> bool:
+    owner = getattr(prim, "_adl_owner", None)
+    if owner is not None or hasattr(prim, "_locked"):
+        return owner is st and bool(getattr(prim, "_locked", False))
+    holders = prim.__dict__.get("_adl_holders") or {}
+    return bool(holders.get(st, [0])[0] > 0)
