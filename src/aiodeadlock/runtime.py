@@ -60,6 +60,7 @@ def uninstall() -> None:
         primitives.on_contended = primitives.on_nested = None
         primitives.on_internal_error = None
         ordering.reset()
+        taskstate.ended_holding.clear()
         loophook.on_idle = loophook.on_busy = loophook.on_internal_error = None
         _patcher.restore()
         _session = None
