@@ -91,9 +91,13 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
     loop = getattr(prim, "_loop", None)
     if loop is not None and loop is not _running_loop():
         return  # asyncio itself will refuse this wait (primitive bound to another loop)
+    # A cheap pass first: most contended waits are not deadlocks. Only then look at
+    # pending callbacks (which may release the lock) and read the tasks' stacks.
+    quick = LiveGraph(current=task, stacks=False, wakers=False)
+    if find_deadlock(quick, quick.add_task(task), orphans=False) is None:
+        return
     graph = LiveGraph(current=task)
-    start = graph.add_task(task)
-    deadlock = find_deadlock(graph, start, orphans=False)
+    deadlock = find_deadlock(graph, graph.add_task(task), orphans=False)
     if deadlock is None:
         return
     session.deadlock(explain(deadlock))
@@ -143,7 +147,8 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
     A wait on a lock whose holder has finished is reported only once it has lasted
     `orphans_after` seconds (0 when the loop can run nothing else at all).
     """
-    graph = LiveGraph(current=None, loop=loop, stacks=False)
+    graph = LiveGraph(current=None, loop=loop, stacks=False, wakers=False)
+    checked: LiveGraph | None = None
     now = loophook._monotonic()
     seen: dict[tuple[str, str], float] = {}
     states = taskstate.states
@@ -155,7 +160,11 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
         node = graph.task(key)
         if node.waits is None or not graph.resource(node.waits.resource).exclusive:
             continue
-        deadlock = find_deadlock(graph, key)
+        if find_deadlock(graph, key) is None:
+            continue
+        if checked is None:  # confirm, now looking at pending callbacks too
+            checked = LiveGraph(current=None, loop=loop, stacks=False)
+        deadlock = find_deadlock(checked, checked.add_task(task))
         if deadlock is None:
             continue
         if deadlock.ended:
@@ -163,8 +172,8 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
             seen[wait] = since = _orphan_waits.get(wait, now)
             if now - since < orphans_after:
                 continue
-        victims = [graph.tasks[s.task.key] for s in deadlock.steps]
-        _found(explain(with_stacks(deadlock, graph)), victims)
+        victims = [checked.tasks[s.task.key] for s in deadlock.steps]
+        _found(explain(with_stacks(deadlock, checked)), victims)
         return True
     _orphan_waits.clear()
     _orphan_waits.update(seen)

@@ -24,6 +24,19 @@ from aiodeadlock.model.waitgraph import HoldNode, ResourceNode, TaskNode, WaitNo
 DESTROYED = "destroyed"
 
 
+class _NoWakers(Wakers):
+    """Stand-in for a first pass that does not look at pending callbacks."""
+
+    def __init__(self) -> None:
+        self.refs = set()
+
+    def may_wake(self, task: Any) -> bool:
+        return False
+
+
+_NO_WAKERS = _NoWakers()
+
+
 def task_key(task_id: int) -> str:
     return f"T{task_id:x}"
 
@@ -39,9 +52,14 @@ class LiveGraph:
     suspended and is read from its await chain.
     """
 
-    def __init__(self, current: Any = None, loop: Any = None, stacks: bool = True) -> None:
+    def __init__(
+        self, current: Any = None, loop: Any = None, stacks: bool = True, wakers: bool = True
+    ) -> None:
         self.current = current
         self.loop = loop
+        #: Look at pending callbacks (which may wake tasks or release primitives). A
+        #: first, cheap pass leaves them out; a deadlock it finds is then re-checked.
+        self.check_wakers = wakers
         #: Read each task's await stack when its node is built (scans defer it).
         self.stacks = stacks
         self.tasks: dict[str, Any] = {}  # key -> task (or TaskState of a freed task)
@@ -65,6 +83,8 @@ class LiveGraph:
 
     @property
     def wakers(self) -> Wakers:
+        if not self.check_wakers:
+            return _NO_WAKERS
         if self._wakers is None:
             loop = self.loop
             if loop is None:
@@ -134,7 +154,7 @@ class LiveGraph:
         created = prim._adl_created
         created_at = None if created is None else location(*created)
         name = None if created_at is None else assigned_name(created_at.file, created_at.line)
-        pending = _release_pending(prim)
+        pending = self.wakers.may_release(prim)
         if is_lock(prim):
             owner = prim._adl_owner if prim._locked else None
             holders: tuple[HoldNode, ...] = ()
@@ -206,21 +226,3 @@ def _ending(st: TaskState | None, task: Any) -> tuple[str | None, str | None]:
     if exc is None:
         return RETURNED, None
     return RAISED, describe_exception(exc)
-
-
-def _release_pending(prim: object) -> bool:
-    """True if a callback waiting in the running loop refers to `prim` (it may release it)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    handles = list(getattr(loop, "_ready", ())) + list(getattr(loop, "_scheduled", ()))
-    for handle in handles:
-        if getattr(handle, "_cancelled", False):
-            continue
-        callback = getattr(handle, "_callback", None)
-        if getattr(callback, "__self__", None) is prim:
-            return True
-        if any(arg is prim for arg in getattr(handle, "_args", None) or ()):
-            return True
-    return False

@@ -11,7 +11,7 @@ def ended_holding() -> list[Finding]:
     """One potential orphaned-lock finding per task that ended holding something still held."""
     findings = []
     for st in list(taskstate.ended_holding):
-        held = [p for p in st.held if _still_held_by(p, st)]
+        held = list({id(p): p for p in st.held if _still_held_by(p, st)}.values())
         if not held:
             continue
         graph = LiveGraph()
@@ -45,6 +45,8 @@ def ended_holding() -> list[Finding]:
 
 
 def _still_held_by(prim: object, st: taskstate.TaskState) -> bool:
+    if getattr(prim, "_adl_shared", False):  # released by others before: not owned
+        return False
     owner = getattr(prim, "_adl_owner", None)
     if owner is not None or hasattr(prim, "_locked"):
         return owner is st and bool(getattr(prim, "_locked", False))

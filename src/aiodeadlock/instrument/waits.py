@@ -53,7 +53,8 @@ def _taskgroup(frame: FrameType, fut: Any) -> Wait | None:
     members = list(getattr(group, "_tasks", ()) or ())
     if not members:
         return None
-    return Wait("TaskGroup", group, members, ALL, True)
+    # A failing member cancels the others and wakes the parent: stuck only if all are.
+    return Wait("TaskGroup", group, members, ANY, True)
 
 
 def _wait_for(frame: FrameType, fut: Any) -> Wait | None:
@@ -146,12 +147,21 @@ def _from_future(fut: Any) -> Wait | None:
     if children is not None:  # gather()
         pending = [c for c in children if not c.done()]
         members, only_tasks = _tasks_of(pending)
-        return Wait("gather", fut, members, ALL, only_tasks and bool(members))
+        # A child that raises wakes the parent (unless return_exceptions, which is not
+        # visible here): stuck only when every unfinished child is stuck.
+        return Wait("gather", fut, members, ANY, only_tasks and bool(members))
     return Wait("Future", fut, [], exclusive=False)
 
 
 class Wakers:
-    """Objects that callbacks pending in a loop refer to: their waits may still end."""
+    """What the callbacks pending in a loop (ready or timed) refer to.
+
+    A task or future they refer to may be woken, and a primitive they refer to may be
+    released, so none of those can be called stuck. References are followed a short
+    way: bound-method owners, partial and handle arguments, closure cells, and the
+    attributes of those objects (a timer calling `limiter._release` counts as
+    referring to `limiter._lock`).
+    """
 
     def __init__(self, loop: Any) -> None:
         refs: set[int] = set()
@@ -159,10 +169,10 @@ class Wakers:
         for handle in handles:
             if getattr(handle, "_cancelled", False):
                 continue
-            callback = getattr(handle, "_callback", None)
-            _collect(callback, refs)
-            for arg in getattr(handle, "_args", None) or ():
-                refs.add(id(arg))
+            roots: list[Any] = [getattr(handle, "_callback", None)]
+            roots += list(getattr(handle, "_args", None) or ())
+            for root in roots:
+                _collect(root, refs, depth=3)
         self.refs = refs
 
     def may_wake(self, task: Any) -> bool:
@@ -173,17 +183,35 @@ class Wakers:
             return True
         return _watched_by_wait_for(task)
 
+    def may_release(self, prim: Any) -> bool:
+        return id(prim) in self.refs
 
-def _collect(callback: Any, refs: set[int]) -> None:
-    while isinstance(callback, functools.partial):
-        refs.update(id(a) for a in callback.args)
-        callback = callback.func
-    owner = getattr(callback, "__self__", None)
+
+def _collect(obj: Any, refs: set[int], depth: int) -> None:
+    """Add `obj` and what it refers to (a few steps deep) to `refs`."""
+    if obj is None or depth < 0 or id(obj) in refs:
+        return
+    refs.add(id(obj))
+    if isinstance(obj, (str, bytes, int, float, bool)):
+        return
+    nxt: list[Any] = []
+    if isinstance(obj, functools.partial):
+        nxt += [obj.func, *obj.args, *obj.keywords.values()]
+    owner = getattr(obj, "__self__", None)
     if owner is not None:
-        refs.add(id(owner))
-        inner = getattr(owner, "_task", None)  # asyncio.timeout's Timeout
-        if inner is not None:
-            refs.add(id(inner))
+        nxt.append(owner)
+        nxt.append(getattr(owner, "_task", None))  # asyncio.timeout's Timeout
+    func = getattr(obj, "__func__", obj)
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            nxt.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    attrs = getattr(obj, "__dict__", None)
+    if isinstance(attrs, dict) and not isinstance(obj, type):
+        nxt += list(attrs.values())[:64]
+    for item in nxt:
+        _collect(item, refs, depth - 1)
 
 
 _RELEASE_WAITER = getattr(tasks, "_release_waiter", None)
