@@ -11,14 +11,14 @@ from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
-from aiodeadlock.instrument import loophook, ordering, primitives, taskstate
+from aiodeadlock.instrument import loophook, ordering, primitives, taskstate, waits
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.waits import may_be_exclusive
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.session import Config, Session
 
-_patcher = Patcher(primitives.PATCHES + loophook.PATCHES)
+_patcher = Patcher(primitives.PATCHES + loophook.PATCHES + waits.PATCHES)
 _guard = threading.RLock()
 _session: Session | None = None
 _disabled_by_error = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from asyncio import locks, queues, tasks
 from dataclasses import dataclass
 from types import CodeType, FrameType
@@ -138,11 +139,30 @@ def blocked_on(task: Any) -> Wait | None:
     return found
 
 
+#: shield(): the outer future handed to the caller -> what it shields.
+shielded: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_shield = tasks.shield
+
+
+def shield(arg: Any) -> Any:
+    """asyncio.shield, remembering which future the returned one stands for."""
+    outer = _shield(arg)
+    if isinstance(arg, asyncio.Future) and outer is not arg:
+        try:
+            shielded[outer] = arg
+        except TypeError:  # a future type that takes no weak references
+            pass
+    return outer
+
+
 def _from_future(fut: Any) -> Wait | None:
     if fut.done():
         return None
     if isinstance(fut, asyncio.Task):
         return Wait("Task", fut, [fut], ALL, True)
+    inner = shielded.get(fut)
+    if isinstance(inner, asyncio.Task) and not inner.done():
+        return Wait("Task", inner, [inner], ALL, True)
     children = getattr(fut, "_children", None)
     if children is not None:  # gather()
         pending = [c for c in children if not c.done()]
@@ -226,3 +246,7 @@ def _watched_by_wait_for(task: Any) -> bool:
         if isinstance(cb, functools.partial) and cb.func is _RELEASE_WAITER:
             return True
     return False
+
+
+#: asyncio.shield is replaced in both places programs reach it from.
+PATCHES: list[tuple[Any, str, Any]] = [(tasks, "shield", shield), (asyncio, "shield", shield)]
