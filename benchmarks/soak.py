@@ -17,16 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import aiodeadlock  # noqa: E402
+import aiodeadlock
 
 
 async def churn(count: int, batch: int = 1000) -> None:
     """`count` locks and `count // 2` tasks, in batches; each task nests two fresh locks."""
 
     async def worker(outer: asyncio.Lock, inner: asyncio.Lock) -> None:
-        async with outer:
-            async with inner:
-                await asyncio.sleep(0)
+        async with outer, inner:
+            await asyncio.sleep(0)
 
     for _ in range(count // batch):
         locks = [asyncio.Lock() for _ in range(batch)]

@@ -105,15 +105,17 @@ def may_be_exclusive(task: Any) -> bool:
         return False
     if isinstance(fut, asyncio.Task) or hasattr(fut, "_children"):
         return True
+    if shielded and fut in shielded:
+        return True
     coro = task.get_coro()
     codes = _EXCLUSIVE_CODES
-    try:
-        for _ in range(100):
-            if coro.cr_frame.f_code in codes:
-                return True
-            coro = coro.cr_await
-    except AttributeError:  # the end of the chain (a future's iterator, or not a coroutine)
-        pass
+    for _ in range(100):
+        code = getattr(coro, "cr_code", None)  # no frame object is made, nothing raised
+        if code is None:
+            return False  # the end of the chain: a future's iterator, or not a coroutine
+        if code in codes:
+            return True
+        coro = coro.cr_await
     return False
 
 
