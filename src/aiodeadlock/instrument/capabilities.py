@@ -53,3 +53,17 @@ def make_current_task() -> Callable[[], Any]:
         return task
 
     return current_task_cached
+
+
+def current_tasks_lookup() -> Callable[[Any], Any]:
+    """`loop -> the task it is running, or None`: a plain dict lookup on 3.10-3.13."""
+    import asyncio.tasks as tasks
+
+    table = getattr(tasks, "_current_tasks", None)
+    if isinstance(table, dict):
+        return table.get
+
+    def lookup(loop: Any) -> Any:  # an interpreter without the table: ask asyncio
+        return None if loop is None else tasks.current_task(loop)
+
+    return lookup

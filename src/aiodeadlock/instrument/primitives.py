@@ -22,11 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from aiodeadlock.instrument import taskstate
-from aiodeadlock.instrument.capabilities import make_current_task
+from aiodeadlock.instrument.capabilities import current_tasks_lookup, make_current_task
 from aiodeadlock.instrument.sites import is_internal, user_frame
 
 _getframe = sys._getframe
 _current_task = make_current_task()
+_current_tasks_get = current_tasks_lookup()
 _states = taskstate.states
 _new_state = taskstate._new_state
 
@@ -68,12 +69,25 @@ def _created_site(frame: Any) -> tuple[Any, int] | None:
     return None if frame is None else (frame.f_code, frame.f_lasti)
 
 
-def _state() -> Any:
-    """The current task's record (created on first use), or None outside a task."""
+def _task_for(prim: Any) -> Any:
+    """The current task, slow path: find the running loop and remember it on `prim`.
+
+    The hot paths look the task up as `current_tasks.get(prim._adl_loop)`: one dict
+    lookup instead of finding the running loop (which costs ~170 ns before 3.12). A
+    remembered loop that is not running yields None, which brings us here.
+    """
     try:
         task = _current_task()
     except RuntimeError:  # no running loop
         return None
+    if task is not None:
+        prim._adl_loop = task.get_loop()
+    return task
+
+
+def _state(prim: Any) -> Any:
+    """The current task's record (created on first use), or None outside a task."""
+    task = _current_tasks_get(prim._adl_loop) or _task_for(prim)
     if task is None:
         return None
     st = _states.get(id(task))
@@ -130,10 +144,7 @@ def _lock_taken(self: Any, st: Any, frame: Any) -> None:
 
 async def lock_aenter(self: Any) -> None:
     # The hot path: keep it to a task lookup, two stores and a frame lookup.
-    try:
-        task = _current_task()
-    except RuntimeError:  # no running loop
-        task = None
+    task = _current_tasks_get(self._adl_loop) or _task_for(self)
     st = None
     if task is not None:
         st = _states.get(id(task)) or _new_state(task)
@@ -172,7 +183,7 @@ async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
 
 async def lock_acquire(self: Any) -> bool:
     frame = _caller(1)
-    st = _state()
+    st = _state(self)
     if st is not None and st.held:
         _nested(st, self, frame)
     if self._locked:
@@ -193,10 +204,7 @@ def lock_release(self: Any) -> None:
             held.pop()
         else:
             _drop(held, self)
-        try:
-            task = _current_task()
-        except RuntimeError:  # no running loop
-            task = None
+        task = _current_tasks_get(self._adl_loop) or _task_for(self)
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
 
@@ -222,7 +230,7 @@ def _sem_taken(self: Any, st: Any, frame: Any) -> None:
     if st is None:
         self._adl_shared = True  # a permit taken outside any task: owners unknown
         return
-    holders = self.__dict__.get("_adl_holders")
+    holders = self._adl_holders
     if holders is None:
         holders = self._adl_holders = {}
     entry = holders.get(st)
@@ -233,11 +241,34 @@ def _sem_taken(self: Any, st: Any, frame: Any) -> None:
     st.held.append(self)
 
 
+def _sem_given_back(self: Any) -> None:
+    """Bookkeeping after a permit went back: whose was it?"""
+    holders = self._adl_holders
+    st = _state(self) if holders else None
+    entry = None if st is None else holders.get(st)
+    if entry is None or st is None:
+        self._adl_shared = True  # released by a task that holds no permit: a signal
+        return
+    held = st.held
+    if held and held[-1] is self:
+        held.pop()
+    else:
+        _drop(held, self)
+    entry[0] -= 1
+    if entry[0] <= 0:
+        del holders[st]
+
+
 async def sem_aenter(self: Any) -> None:
-    st = _state()
-    if st is not None and st.held:
-        _nested(st, self, _getframe(1))
-    if self._value <= 0:
+    task = _current_tasks_get(self._adl_loop) or _task_for(self)
+    st = None
+    if task is not None:
+        st = _states.get(id(task)) or _new_state(task)
+        if st.held:
+            _nested(st, self, _getframe(1))
+    if self._value > 0 and not self._waiters:
+        self._value -= 1  # a free permit and nobody queued: asyncio's fast path
+    elif self._value <= 0:
         await _park(self, _sem_acquire, _getframe(1), st)
     else:
         await _sem_acquire(self)
@@ -245,12 +276,16 @@ async def sem_aenter(self: Any) -> None:
 
 
 async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
-    self.release()
+    if type(self) is _Semaphore and not self._waiters:
+        self._value += 1  # nobody to wake: all asyncio's release would do
+        _sem_given_back(self)
+    else:
+        self.release()  # BoundedSemaphore checks its bound first
 
 
 async def sem_acquire(self: Any) -> bool:
     frame = _caller(1)
-    st = _state()
+    st = _state(self)
     if st is not None and st.held:
         _nested(st, self, frame)
     if self._value <= 0:
@@ -263,16 +298,7 @@ async def sem_acquire(self: Any) -> bool:
 
 def sem_release(self: Any) -> None:
     _sem_release(self)
-    holders = self.__dict__.get("_adl_holders")
-    st = _state() if holders else None
-    entry = None if (holders is None or st is None) else holders.get(st)
-    if entry is None or st is None:
-        self._adl_shared = True  # released by a task that holds no permit: a signal
-        return
-    _drop(st.held, self)
-    entry[0] -= 1
-    if entry[0] <= 0:
-        del holders[st]
+    _sem_given_back(self)
 
 
 def _recording_init(cls: Any) -> Any:
@@ -302,6 +328,7 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Lock, "_adl_lasti", -1),
     (_Lock, "_adl_created", None),
     (_Lock, "_adl_shared", False),
+    (_Lock, "_adl_loop", None),
     (_Semaphore, "__init__", sem_init),
     (_Semaphore, "__aenter__", sem_aenter),
     (_Semaphore, "__aexit__", sem_aexit),
@@ -310,6 +337,8 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Semaphore, "_adl_total", None),
     (_Semaphore, "_adl_created", None),
     (_Semaphore, "_adl_shared", False),
+    (_Semaphore, "_adl_loop", None),
+    (_Semaphore, "_adl_holders", None),
 ]
 for _cls in _OTHERS:
     PATCHES += [(_cls, "__init__", _recording_init(_cls)), (_cls, "_adl_created", None)]
@@ -324,7 +353,11 @@ class grouped:
         self._old: frozenset[int] = frozenset()
 
     def __enter__(self) -> None:
-        self._st = _state()
+        try:
+            task = _current_task()
+        except RuntimeError:  # no running loop
+            task = None
+        self._st = None if task is None else (_states.get(id(task)) or _new_state(task))
         if self._st is not None:
             self._old = self._st.group
             self._st.group = self._ids
