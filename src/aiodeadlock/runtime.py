@@ -11,7 +11,7 @@ from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
-from aiodeadlock.instrument import loophook, ordering, primitives, taskstate, waits
+from aiodeadlock.instrument import loophook, ordering, primitives, taskstate, waits, watchdog
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.waits import may_be_exclusive
@@ -50,6 +50,7 @@ def install(config: Config | None = None) -> Session:
             loophook.on_idle = _on_idle
             loophook.on_busy = _on_busy
             loophook.on_internal_error = _on_internal_error
+        _start_watchdog(_session.config)
         return _session
 
 
@@ -57,6 +58,7 @@ def uninstall() -> None:
     """Restore asyncio's original classes exactly and end the session."""
     global _session
     with _guard:
+        watchdog.stop()
         primitives.on_contended = primitives.on_nested = None
         primitives.on_internal_error = None
         ordering.reset()
@@ -172,8 +174,11 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
             seen[wait] = since = _orphan_waits.get(wait, now)
             if now - since < orphans_after:
                 continue
-        victims = [checked.tasks[s.task.key] for s in deadlock.steps]
-        _found(explain(with_stacks(deadlock, checked)), victims)
+        finding = explain(with_stacks(deadlock, checked))
+        # Raise mode puts the error into a task on the cycle, never into one that only
+        # waits on it (the cycle would stay, and asyncio.run's cleanup would recurse).
+        on_cycle = list(finding.members) or [s.task.key for s in deadlock.steps]
+        _found(finding, [checked.tasks[k] for k in on_cycle])
         return True
     _orphan_waits.clear()
     _orphan_waits.update(seen)
@@ -205,11 +210,15 @@ def _found(finding: Finding, victims: list[Any]) -> None:
     """Act on a deadlock found outside the waiting task (from the loop hook)."""
     session = _session
     if session is not None:
-        session.deadlock(finding, inject=lambda err: _inject(victims, err))
+        contained = session.config.contained
+        session.deadlock(finding, inject=lambda err: _inject(victims, err, contained))
 
 
-def _inject(victims: list[Any], err: DeadlockError) -> bool:
-    """Raise `err` in the first victim parked on a future that can carry an exception."""
+def _inject(victims: list[Any], err: DeadlockError, contained: bool = False) -> bool:
+    """Raise `err` in the first victim parked on a future that can carry an exception.
+
+    `contained`: else in the first victim parked on a task, else stop the victims' loop.
+    """
     import asyncio
 
     for task in victims:
@@ -217,7 +226,61 @@ def _inject(victims: list[Any], err: DeadlockError) -> bool:
         if fut is not None and not isinstance(fut, asyncio.Task) and not fut.done():
             fut.set_exception(err)
             return True
+    if not contained or not victims:
+        return False
+    # First a task parked on a task that someone else awaits too (run_until_complete(),
+    # a parent): the error goes round the cycle and ends where it is retrieved.
+    order = sorted(victims, key=lambda t: len(getattr(t._fut_waiter, "_callbacks", None) or ()) < 2)
+    if not any(_wake_with(task, err) for task in order):
+        victims[0].get_loop().stop()  # run_until_complete() then raises RuntimeError
+    return True
+
+
+def _wake_with(task: Any, err: DeadlockError) -> bool:
+    """Raise `err` in `task` parked on another task: move its wake-up to a failed future."""
+    import asyncio
+
+    awaited = getattr(task, "_fut_waiter", None)
+    if not isinstance(awaited, asyncio.Future) or awaited.done():
+        return False
+    loop = awaited.get_loop()
+    for callback, context in awaited._callbacks or ():
+        if getattr(callback, "__self__", None) is task:
+            awaited.remove_done_callback(callback)
+            failed = loop.create_future()
+            failed.set_exception(err)
+            loop.call_soon(callback, failed, context=context)
+            return True
     return False
+
+
+# -- the watchdog thread (loop-blocked, long-wait) -----------------------------------
+
+
+def _start_watchdog(config: Config) -> None:
+    watchdog.start(config.watchdog, config.long_wait, _loop_blocked, _long_wait, _on_watchdog_error)
+
+
+def _loop_blocked(finding: Finding) -> None:
+    """From the watchdog thread: no task can take an error, so exit mode ends the run."""
+    session = _session
+    if session is not None:
+        session.deadlock(finding, inject=lambda err: False)
+
+
+def _long_wait(finding: Finding) -> None:
+    session = _session
+    if session is not None and session.add(finding):
+        session.write()
+
+
+def _on_watchdog_error(exc: BaseException) -> None:
+    try:
+        sys.stderr.write(
+            f"aiodeadlock: internal error, watchdog stopped: {type(exc).__name__}: {exc}\n"
+        )
+    except (OSError, ValueError):
+        pass
 
 
 def _on_internal_error(exc: BaseException) -> None:

@@ -28,6 +28,15 @@ class Config:
     output: str | None = None
     #: Seconds a loop must stay stalled before it is reported.
     grace: float = 1.0
+    #: Raise mode never ends the process (the pytest plugin): a deadlock found from the
+    #: event loop is also raised in a task parked on another task (tasks awaiting each
+    #: other), and when no task can take it the loop is stopped instead.
+    contained: bool = False
+    #: Seconds the loop thread may stay in one callback before the watchdog looks at what
+    #: it is blocked in (loop-blocked, DL106); None: no watchdog.
+    watchdog: float | None = None
+    #: Seconds a task may wait on one primitive before a long-wait (DL107) note; None: off.
+    long_wait: float | None = None
 
     def __post_init__(self) -> None:
         if self.on_deadlock not in ON_DEADLOCK:
@@ -36,6 +45,10 @@ class Config:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
         if not self.grace > 0:
             raise ValueError("grace must be a positive number of seconds")
+        for name in ("watchdog", "long_wait"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds or None")
 
 
 @dataclass
@@ -50,7 +63,7 @@ class Session:
 
     def add(self, finding: Finding) -> bool:
         """Record a finding; False if the same one was already recorded."""
-        key = (finding.kind.code, finding.location, finding.message)
+        key = finding.identity()
         with self._lock:
             if key in self._seen:
                 return False
@@ -120,7 +133,8 @@ class Session:
         Without `inject` this runs in the task that is about to wait forever, and raise
         mode raises right here. With it, the deadlock was found from the event loop:
         `inject` raises the error in a waiting task, and returns False if none can take
-        it (tasks awaiting each other): the run then ends as in exit mode.
+        it (tasks awaiting each other): the run then ends as in exit mode, unless the
+        config is `contained`.
         """
         mode = self.config.on_deadlock
         error = DeadlockError([finding], text_report.render([finding]))
@@ -132,7 +146,7 @@ class Session:
         if mode == "raise":
             if inject is None:
                 raise error
-            if inject(error):
+            if inject(error) or self.config.contained:
                 return
         if mode in ("exit", "raise"):
             _flush_std()

@@ -108,3 +108,35 @@ def _walk(start: str, steps: dict[str, Step]) -> list[Step]:
         ordered.append(step)
         todo.extend(h.task for h in step.holders)
     return ordered
+
+
+def cycle_members(deadlock: Deadlock) -> list[str]:
+    """Keys of the tasks on a cycle (each can reach itself), in the order the cycle runs.
+
+    Tasks that only wait on the cycle from outside (a parent awaiting it) are left out.
+    """
+    succ = {s.task.key: [h.task for h in s.holders] for s in deadlock.steps}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        todo = list(succ.get(start, ()))
+        while todo:
+            key = todo.pop()
+            if key == goal:
+                return True
+            if key not in seen:
+                seen.add(key)
+                todo.extend(succ.get(key, ()))
+        return False
+
+    on_cycle = {k for k in succ if reaches(k, k)}
+    if not on_cycle:
+        return []
+    start = next(s.task.key for s in deadlock.steps if s.task.key in on_cycle)
+    ordered = [start]
+    while True:
+        nxt = next((h for h in succ[ordered[-1]] if h in on_cycle), None)
+        if nxt is None or nxt == start or nxt in ordered:
+            break
+        ordered.append(nxt)
+    return ordered

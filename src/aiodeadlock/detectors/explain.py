@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiodeadlock.detectors.deadlock import Deadlock
+from aiodeadlock.detectors.deadlock import Deadlock, cycle_members
 from aiodeadlock.model.findings import (
     ORPHANED_LOCK,
     SELF_DEADLOCK,
@@ -87,16 +87,27 @@ def explain(deadlock: Deadlock) -> Finding:
             f"{who} waits for {_resource(res_of_dead).label()}, held by task {dead.name!r}, "
             f"which {_how(dead)} without releasing it ({_since(since)})"
         )
-    else:
-        names = [s.task.name for s in deadlock.steps]
-        message = f"{len(names)} tasks wait for each other in a cycle: " + " -> ".join(
-            repr(n) for n in [*names, names[0]]
+    members = cycle_members(deadlock)
+    notes: tuple[str, ...] = ()
+    closing = first
+    if deadlock.kind is not ORPHANED_LOCK and members and first.task.key not in members:
+        closing = next(s for s in deadlock.steps if s.task.key == members[0])
+    if deadlock.kind is not SELF_DEADLOCK and deadlock.kind is not ORPHANED_LOCK:
+        names = {s.task.key: s.task.name for s in deadlock.steps}
+        cycle = [names[k] for k in members] or [s.task.name for s in deadlock.steps]
+        message = f"{len(cycle)} tasks wait for each other in a cycle: " + " -> ".join(
+            repr(n) for n in [*cycle, cycle[0]]
         )
+        outside = [s.task.name for s in deadlock.steps if s.task.key not in members]
+        if members and outside:
+            notes = ("also stuck, waiting on the cycle: " + ", ".join(map(repr, outside)),)
     return Finding(
         deadlock.kind,
         message,
-        first.task.waits.at if first.task.waits else None,
+        closing.task.waits.at if closing.task.waits else None,
         tuple(edges),
         tasks,
         resources,
+        notes=notes,
+        members=tuple(members),
     )

@@ -129,6 +129,14 @@ class Finding:
     notes: tuple[str, ...] = field(default=())
     #: A hazard noticed without proof of a hang (e.g. a task ended holding a lock).
     potential: bool = False
+    #: Keys of the tasks on the cycle, in order (empty when there is no cycle).
+    members: tuple[str, ...] = ()
+
+    def identity(self) -> tuple[object, ...]:
+        """What makes two findings the same deadlock (a cycle found twice, from any task)."""
+        if self.members:
+            return (self.kind.code, frozenset(self.members))
+        return (self.kind.code, self.location, self.message)
 
     @property
     def definite(self) -> bool:
@@ -164,4 +172,5 @@ class Finding:
             "tasks": [t.to_json() for t in self.tasks],
             "resources": [r.to_json() for r in self.resources],
             "notes": list(self.notes),
+            "cycle": list(self.members),
         }
