@@ -125,7 +125,10 @@ def explain_inversion(cycle: list[OrderEdge]) -> Finding:
             )
         )
         edges.append(Edge(tkey, e.taken_label.key, e.taken_at, None, e.held_at))
-    names = " and ".join(e.held_label.label() for e in cycle)
+    names = " and ".join(
+        e.held_label.label() + (f" [{e.held_label.detail}]" if e.held_label.detail else "")
+        for e in cycle
+    )
     seen = ", ".join(f"path {i} seen {e.count}x" for i, e in enumerate(cycle, 1))
     message = (
         f"{names} are taken in opposite orders on different paths; "

@@ -145,11 +145,14 @@ def _alive(cycle: list[OrderEdge]) -> bool:
 def _relabel(cycle: list[OrderEdge]) -> None:
     """Give the same lock the same key everywhere in one cycle's report."""
     keys: dict[Hashable, str] = {}
+    instances = [n for e in cycle for n in (e.held, e.taken) if isinstance(n, tuple)]
+    numbers = {n: i for i, n in enumerate(dict.fromkeys(instances), 1)}
     for e in cycle:
         for node, attr in ((e.held, "held_label"), (e.taken, "taken_label")):
             key = keys.setdefault(node, f"L{len(keys) + 1}")
             label: Resource = getattr(e, attr)
-            setattr(e, attr, Resource(key, label.type, label.name, label.created_at))
+            detail = f"instance {numbers[node]}" if node in numbers else None
+            setattr(e, attr, Resource(key, label.type, label.name, label.created_at, detail))
 
 
 def findings() -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiodeadlock.model.findings import Edge, Finding
+from aiodeadlock.model.findings import Edge, Finding, Resource
 
 
 def render_finding(finding: Finding) -> str:
@@ -79,14 +79,20 @@ def _edge_line(finding: Finding, e: Edge) -> str:
 def _order_paths(finding: Finding) -> list[str]:
     """Lock-order paths: who held what (taken where) while asking for what (where)."""
     lines = []
+
+    def name(res: Resource | None) -> str:
+        if res is None:
+            return "?"
+        return res.label() + (f" [{res.detail}]" if res.detail else "")
+
     for i, t in enumerate(finding.tasks, 1):
         held = finding.resource(t.holds[0].resource) if t.holds else None
         since = t.holds[0].since if t.holds else None
         wanted = finding.resource(t.waits_for)
-        text = f"  path {i}: task {t.name!r} holds {held.label() if held else '?'}"
+        text = f"  path {i}: task {t.name!r} holds {name(held)}"
         if since is not None:
             text += f" (taken at {since.short()})"
-        text += f" and takes {wanted.label() if wanted else '?'}"
+        text += f" and takes {name(wanted)}"
         if t.waits_at is not None:
             text += f" at {t.waits_at.short()}"
         lines.append(text)
