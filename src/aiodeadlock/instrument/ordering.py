@@ -30,16 +30,22 @@ def reset() -> None:
         _dead.clear()
 
 
-def _lock_like(prim: Any) -> bool:
-    return is_lock(prim) or getattr(prim, "_adl_total", None) == 1
+_NOT_ORDERED = ("not ordered",)  # cached class of a primitive the graph leaves out
 
 
-def _class_of(prim: Any) -> Hashable | None:
-    created = prim._adl_created
-    if created is None:
-        return None
-    code, lasti = created
-    return (code.co_filename, line_of(code, lasti))
+def _class_of(prim: Any) -> Hashable:
+    """The lock class of `prim` (its creation site), cached on it; _NOT_ORDERED if it is
+    not lock-like (a semaphore with more than one permit) or its creation is unknown."""
+    cls = prim._adl_class
+    if cls is None:
+        created = prim._adl_created
+        if created is None or not (is_lock(prim) or getattr(prim, "_adl_total", None) == 1):
+            cls = _NOT_ORDERED
+        else:
+            code, lasti = created
+            cls = (code.co_filename, line_of(code, lasti))
+        prim._adl_class = cls
+    return cls
 
 
 def _label(prim: Any, key: str) -> Resource:
@@ -51,55 +57,71 @@ def _label(prim: Any, key: str) -> Resource:
 
 def on_nested(st: Any, prim: Any, frame: Any) -> None:
     """`st`'s task holds `st.held` and now asks for `prim` at `frame`."""
-    if not _lock_like(prim):
-        return
     taken = _class_of(prim)
-    if taken is None:
+    if taken is _NOT_ORDERED:
         return
-    held_locks = [h for h in st.held if h is not prim and _lock_like(h)]
+    held_locks = [h for h in st.held if h is not prim and _class_of(h) is not _NOT_ORDERED]
     if not held_locks:
         return
-    classes = {id(h): _class_of(h) for h in held_locks}
-    taken_at = None if frame is None else location(frame.f_code, frame.f_lasti)
+    grouped = st.group
     with _guard:
         _drop_dead()
         for h in held_locks:
-            held = classes[id(h)]
-            if held is None or (id(h) in st.group and id(prim) in st.group):
+            if grouped and id(h) in grouped and id(prim) in grouped:
                 continue
+            held = h._adl_class
             instance = held == taken
             a: Hashable = ("instance", id(h)) if instance else held
             b: Hashable = ("instance", id(prim)) if instance else taken
-            old = graph.known(a, b)
-            gates = frozenset(c for k, c in classes.items() if k != id(h) and c is not None)
-            if old is not None:
+            gates = _NO_GATES
+            if len(held_locks) > 1:  # the other locks held around this pair
+                gates = frozenset(o._adl_class for o in held_locks if o is not h)
+            old = graph.edges.get((a, b))
+            if old is not None:  # seen before: count it; the common gates can only shrink
                 old.count += 1
-                old.gates = old.gates & gates
+                if old.gates:
+                    old.gates = old.gates & gates
                 continue
-            owner_code, owner_lasti = _held_site(h, st)
-            edge = OrderEdge(
-                held=a,
-                taken=b,
-                task=st.name(),
-                held_at=None if owner_code is None else location(owner_code, owner_lasti),
-                taken_at=taken_at,
-                held_label=_label(h, f"L{len(graph.edges) * 2 + 1}"),
-                taken_label=_label(prim, f"L{len(graph.edges) * 2 + 2}"),
-                gates=gates,
-            )
-            if instance:
-                before = len(graph.edges)
-                cycle = graph.add(edge, instance=True)
-                if len(graph.edges) > before:  # kept (not over the cap)
-                    forget = _forgetter((a, b))
-                    _refs[(a, b)] = (weakref.ref(h, forget), weakref.ref(prim, forget))
-                if cycle is not None and not _alive(cycle):
-                    continue
-            else:
-                cycle = graph.add(edge)
-            if cycle is not None:
-                _relabel(cycle)
-                cycles.append(cycle)
+            _new_edge(st, h, prim, a, b, gates, instance, frame)
+
+
+_NO_GATES: frozenset[Hashable] = frozenset()
+
+
+def _new_edge(
+    st: Any,
+    h: Any,
+    prim: Any,
+    a: Hashable,
+    b: Hashable,
+    gates: frozenset[Hashable],
+    instance: bool,
+    frame: Any,
+) -> None:
+    owner_code, owner_lasti = _held_site(h, st)
+    edge = OrderEdge(
+        held=a,
+        taken=b,
+        task=st.name(),
+        held_at=None if owner_code is None else location(owner_code, owner_lasti),
+        taken_at=None if frame is None else location(frame.f_code, frame.f_lasti),
+        held_label=_label(h, "L1"),
+        taken_label=_label(prim, "L2"),
+        gates=gates,
+    )
+    if instance:
+        before = len(graph.edges)
+        cycle = graph.add(edge, instance=True)
+        if len(graph.edges) > before:  # kept (not over the cap)
+            forget = _forgetter((a, b))
+            _refs[(a, b)] = (weakref.ref(h, forget), weakref.ref(prim, forget))
+        if cycle is not None and not _alive(cycle):
+            return
+    else:
+        cycle = graph.add(edge)
+    if cycle is not None:
+        _relabel(cycle)
+        cycles.append(cycle)
 
 
 def _forgetter(key: tuple[Hashable, Hashable]) -> Any:

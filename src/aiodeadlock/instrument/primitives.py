@@ -329,6 +329,7 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Lock, "_adl_created", None),
     (_Lock, "_adl_shared", False),
     (_Lock, "_adl_loop", None),
+    (_Lock, "_adl_class", None),
     (_Semaphore, "__init__", sem_init),
     (_Semaphore, "__aenter__", sem_aenter),
     (_Semaphore, "__aexit__", sem_aexit),
@@ -339,6 +340,7 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Semaphore, "_adl_shared", False),
     (_Semaphore, "_adl_loop", None),
     (_Semaphore, "_adl_holders", None),
+    (_Semaphore, "_adl_class", None),
 ]
 for _cls in _OTHERS:
     PATCHES += [(_cls, "__init__", _recording_init(_cls)), (_cls, "_adl_created", None)]
