@@ -167,6 +167,7 @@ async def lock_aenter(self: Any) -> None:
 
 async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
     # Released by the task that entered the block, so no handover check is needed.
+    # (The hot path: _drop()'s common case is inlined.)
     if self._locked and not self._waiters:
         self._locked = False  # nobody to wake: all asyncio's release would do
     else:
@@ -199,11 +200,7 @@ def lock_release(self: Any) -> None:
     st = self._adl_owner
     if st is not None:
         self._adl_owner = None
-        held = st.held
-        if held and held[-1] is self:
-            held.pop()
-        else:
-            _drop(held, self)
+        _drop(st.held, self)
         task = _current_tasks_get(self._adl_loop) or _task_for(self)
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
@@ -220,6 +217,9 @@ def sem_init(self: Any, value: int = 1, *args: Any, **kwargs: Any) -> None:
 
 def _drop(held: list[Any], prim: Any) -> None:
     """Remove the most recent occurrence of `prim` from a held list."""
+    if held and held[-1] is prim:  # released in the order taken: the usual case
+        held.pop()
+        return
     for i in range(len(held) - 1, -1, -1):
         if held[i] is prim:
             del held[i]
@@ -249,11 +249,7 @@ def _sem_given_back(self: Any) -> None:
     if entry is None or st is None:
         self._adl_shared = True  # released by a task that holds no permit: a signal
         return
-    held = st.held
-    if held and held[-1] is self:
-        held.pop()
-    else:
-        _drop(held, self)
+    _drop(st.held, self)
     entry[0] -= 1
     if entry[0] <= 0:
         del holders[st]
