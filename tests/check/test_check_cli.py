@@ -324,3 +324,50 @@ def test_main_in_process_returns_codes(tmp_path: Path, monkeypatch: pytest.Monke
     assert main(["--no-cache", "app.py"]) == 1
     assert main(["--list-rules"]) == 0
     assert main(["--bogus"]) == 2
+
+
+def test_output_file_and_help(tmp_path: Path) -> None:
+    write(tmp_path, "app.py", SELF_LOCK)
+    proc = run(tmp_path, "--no-cache", "--format", "json", "--output", "report.json")
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert json.loads((tmp_path / "report.json").read_text())["findings"][0]["code"] == "DL203"
+    helped = run(tmp_path, "--help")
+    assert helped.returncode == 0 and "--select" in helped.stdout
+
+
+def test_lock_passed_as_parameter_attribute_across_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "bank.py",
+        """\
+        import asyncio
+
+
+        class Account:
+            def __init__(self):
+                self.lock = asyncio.Lock()
+        """,
+    )
+    write(
+        tmp_path,
+        "ops.py",
+        """\
+        import asyncio
+
+        from bank import Account
+
+
+        async def move(src: Account, dst: Account):
+            async with src.lock:
+                async with dst.lock:
+                    pass
+
+
+        async def main():
+            a, b = Account(), Account()
+            await asyncio.gather(move(a, b), move(b, a))
+        """,
+    )
+    proc = run(tmp_path, "--no-cache")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("ops.py:8:20: DL204 ")

@@ -19,7 +19,7 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)
 def noqa_lines(source: str) -> tuple[tuple[int, str], ...]:
     """Return (line, codes) for lines with a `# noqa` comment; codes "" means all."""
     out: list[tuple[int, str]] = []
-    if "noqa" not in source.lower():
+    if "noqa" not in source and "NOQA" not in source and "NoQA" not in source:
         return ()
     for number, line in enumerate(source.splitlines(), 1):
         if "#" not in line:
@@ -54,15 +54,16 @@ def analyze_source(
     scope = ModuleScope(tree, module, path, is_package, constructors)
     functions: list[FuncSummary] = []
     tasks: list[tuple[str, Call]] = []
+    aliases = dict(scope.aliases)
     top = FunctionContext(scope, tree, module, None, None)
-    _summarise(top, f"{module}.<module>", rules, functions, tasks)
-    _visit(tree.body, module, None, top, scope, rules, functions, tasks)
+    _summarise(top, f"{module}.<module>", rules, functions, tasks, aliases)
+    _visit(tree.body, module, None, top, scope, rules, functions, tasks, aliases)
     return ModuleSummary(
         path,
         module,
         tuple(sorted(scope.imports.items())),
         tuple(sorted(scope.known_kinds().items())),
-        tuple(sorted(scope.aliases.items())),
+        tuple(sorted(aliases.items())),
         tuple(sorted(scope.bases.items())),
         tuple(tasks),
         tuple(functions),
@@ -80,13 +81,14 @@ def _visit(
     rules: Sequence[Rule],
     out: list[FuncSummary],
     tasks: list[tuple[str, Call]],
+    aliases: dict[str, str],
 ) -> None:
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             qual = f"{prefix}.{node.name}"
             ctx = FunctionContext(scope, node, qual, cls, parent)
-            _summarise(ctx, qual, rules, out, tasks)
-            _visit(_nested(ctx), qual, None, ctx, scope, rules, out, tasks)
+            _summarise(ctx, qual, rules, out, tasks, aliases)
+            _visit(_nested(ctx), qual, None, ctx, scope, rules, out, tasks, aliases)
         elif isinstance(node, ast.ClassDef):
             _visit(
                 node.body,
@@ -97,9 +99,10 @@ def _visit(
                 rules,
                 out,
                 tasks,
+                aliases,
             )
         elif isinstance(node, (ast.If, ast.Try)) and parent.is_module:
-            _visit(node.body + node.orelse, prefix, cls, parent, scope, rules, out, tasks)
+            _visit(node.body + node.orelse, prefix, cls, parent, scope, rules, out, tasks, aliases)
 
 
 def _nested(ctx: FunctionContext) -> list[ast.stmt]:
@@ -134,8 +137,10 @@ def _summarise(
     rules: Sequence[Rule],
     out: list[FuncSummary],
     tasks: list[tuple[str, Call]],
+    aliases: dict[str, str],
 ) -> None:
     walker = Walker(ctx).run()
+    aliases.update(ctx.cond_locks)
     candidates: list[Candidate] = []
     for rule in rules:
         if rule.scan is not None:

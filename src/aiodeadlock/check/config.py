@@ -70,6 +70,8 @@ def parse_table(table: Any, root: Path, source: Path | None) -> Config:
     cfg = Config(root=root, source=source)
     for key, value in table.items():
         where = f"[tool.aiodeadlock] {key}"
+        if key == "run":  # [tool.aiodeadlock.run] configures `aiodeadlock run`, not the checker
+            continue
         if key == "select":
             cfg.select = codes_list(where, value)
         elif key == "ignore":
@@ -113,8 +115,8 @@ def _lock_types(where: str, value: Any) -> dict[str, str]:
 def load_config(start: Path) -> Config:
     """Load the configuration that applies to `start` (a directory or file)."""
     path = find_pyproject(start.resolve())
-    if path is None:
-        return Config(root=start.resolve() if start.is_dir() else start.resolve().parent)
+    if path is None:  # no project file: the working directory is the project
+        return Config(root=Path.cwd().resolve())
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -45,8 +45,9 @@ def compute_effects(p: Project) -> dict[str, list[Effect]]:
             continue
         own: dict[tuple[object, ...], Effect] = {}
         for ev in fn.events:
-            held = tuple(Held(p.canon(h.ref), h.at, h.join) for h in ev.held)
-            e = Effect(ev.op, p.canon(ev.ref), ev.at, held, ev.detail, fn.qual, True, None)
+            held = tuple(Held(p.lock_of(h.ref), h.at, h.join) for h in ev.held)
+            target = p.lock_of(ev.ref) if ev.op in ("acq", "rel") else p.canon(ev.ref)
+            e = Effect(ev.op, target, ev.at, held, ev.detail, fn.qual, True, None)
             own[_key(e)] = e
         table[fn.qual] = own
         work.append(fn.qual)

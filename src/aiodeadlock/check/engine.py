@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.util
+import json
 import os
-import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,7 +15,7 @@ from pathlib import Path
 from aiodeadlock.check.analyze import analyze_source
 from aiodeadlock.check.cache import Cache, content_hash, fingerprint
 from aiodeadlock.check.config import Config
-from aiodeadlock.check.discover import discover, module_name, relpath
+from aiodeadlock.check.discover import ModuleNamer, discover, relpath
 from aiodeadlock.check.findings import Finding
 from aiodeadlock.check.kinds import matches, with_extra
 from aiodeadlock.check.project import Project
@@ -23,15 +23,31 @@ from aiodeadlock.check.rules import Rule, all_rules
 from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary
 
 _VOCABULARY = (
-    rb"\b(async|await)\b|Lock|Semaphore|Condition|acquire|run_coroutine_threadsafe"
-    rb"|current_task|Executor|\b(threading|queue|asyncio|anyio|_thread)\b"
+    b"async",
+    b"await",
+    b"Lock",
+    b"Semaphore",
+    b"Condition",
+    b"acquire",
+    b"run_coroutine_threadsafe",
+    b"current_task",
+    b"Executor",
+    b"threading",
+    b"queue",
+    b"anyio",
+    b"_thread",
 )
 
 
-def relevance_filter(extra: Sequence[str]) -> re.Pattern[bytes]:
-    """Bytes pattern a file must match to be worth parsing (plus configured type names)."""
-    names = b"".join(b"|" + re.escape(n.rpartition(".")[2].encode()) for n in extra)
-    return re.compile(_VOCABULARY + names)
+class RelevanceFilter:
+    """Words a file must contain to be worth parsing (plus configured type names)."""
+
+    def __init__(self, extra: Sequence[str]) -> None:
+        self.words = _VOCABULARY + tuple(n.rpartition(".")[2].encode() for n in extra)
+
+    def search(self, data: bytes) -> bool:
+        """True if `data` contains one of the words."""
+        return any(w in data for w in self.words)
 
 
 @dataclass
@@ -62,11 +78,11 @@ def enabled_codes(
     return chosen
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _display(path: str, cwd: str) -> str:
+    """Path as shown in reports: relative to the working directory when inside it."""
+    if path.startswith(cwd):
+        return path[len(cwd) :]
+    return path
 
 
 def _suppressed(f: Finding, noqa: dict[str, dict[int, str]], pfi: dict[str, list[str]]) -> bool:
@@ -105,39 +121,95 @@ def _resolve(p: Project, fn: object, c: Candidate) -> Finding | None:
 
 def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
     """Check `paths` with `config`; return the findings after selection and suppression."""
-    rules = all_rules()
-    constructors = with_extra(config.lock_types)
-    cache = Cache(config.root, fingerprint(config.lock_types), use_cache)
+    fp = fingerprint(config.lock_types)
+    cache = Cache(config.root, fp, use_cache)
     result = Result(findings=[])
-    modules: list[ModuleSummary] = []
-    taken: dict[str, str] = {}
+    records = _read_files(paths, config, result)
+    pfi = _per_file_ignores(records, config)
+    key = content_hash(json.dumps([fp, config.lock_order, [r[:3] for r in records]]).encode())
+    hits = [cache.hit(r[0], r[2], r[1]) for r in records]
+    previous = cache.load_results(key) if all(hits) else None
+    if previous is not None:
+        raw, noqa = previous
+        result.cached = len(records)
+    else:
+        modules = _summaries(records, hits, cache, config, result)
+        cache.save({r[0] for r in records})
+        project = Project(modules, config.lock_order)
+        raw = _resolve_candidates(project, modules)
+        for rule in all_rules():
+            if rule.check is not None:
+                try:
+                    raw.extend(rule.check(project))
+                except RecursionError:
+                    result.internal_errors.append(f"{rule.code}: analysis too deep, skipped")
+        noqa = {m.path: dict(m.noqa) for m in modules if m.noqa}
+        if not result.internal_errors:
+            cache.save_results(key, raw, noqa)
+    codes = enabled_codes(all_rules(), config.select, config.ignore)
+    unique: dict[tuple[str, Loc], Finding] = {}
+    for f in raw:
+        if f.code in codes and not _suppressed(f, noqa, pfi):
+            unique.setdefault((f.code, f.at), f)
+    result.findings = sorted(unique.values(), key=Finding.sort_key)
+    return result
+
+
+# (display path, module, digest, is_package, absolute path, bytes)
+Record = tuple[str, str, str, bool, str, bytes]
+
+
+def _read_files(paths: Sequence[Path], config: Config, result: Result) -> list[Record]:
+    records: list[Record] = []
+    taken: set[str] = set()
     seen: set[str] = set()
-    pfi: dict[str, list[str]] = {}
-    relevant = relevance_filter(list(config.lock_types))
-    todo: list[tuple[bytes, str, str, bool, str]] = []
+    namer = ModuleNamer()
+    cwd = os.path.join(os.getcwd(), "")
     for path in discover(paths, config.root, config.exclude):
-        display = _display(path)
+        display = _display(path, cwd)
         if display in seen:
             continue
         seen.add(display)
-        result.files += 1
-        module, is_package = module_name(path)
+        module, is_package = namer.name(path)
         if module in taken:
             module = f"{module}@{display}"
-        taken[module] = display
-        rel = relpath(path, config.root)
-        ignores = [
-            c for g, cs in config.per_file_ignores.items() if fnmatch.fnmatch(rel, g) for c in cs
-        ]
-        if ignores:
-            pfi[display] = ignores
+        taken.add(module)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             result.internal_errors.append(f"cannot read {display}: {exc.strerror}")
             continue
-        digest = content_hash(data)
-        summary = cache.get(display, digest, module)
+        result.files += 1
+        records.append((display, module, content_hash(data), is_package, path, data))
+    return records
+
+
+def _per_file_ignores(records: list[Record], config: Config) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if config.per_file_ignores:
+        root = str(config.root)
+        for display, _, _, _, path, _ in records:
+            rel = relpath(path, root)
+            out[display] = [
+                c
+                for g, cs in config.per_file_ignores.items()
+                if fnmatch.fnmatch(rel, g)
+                for c in cs
+            ]
+    return out
+
+
+def _summaries(
+    records: list[Record], hits: list[bool], cache: Cache, config: Config, result: Result
+) -> list[ModuleSummary]:
+    """Pass 1 for every file: from the cache, trivially (irrelevant file), or analysed."""
+    constructors = with_extra(config.lock_types)
+    relevant = RelevanceFilter(list(config.lock_types))
+    modules: list[ModuleSummary] = []
+    todo: list[tuple[bytes, str, str, bool, str]] = []
+    for (display, module, digest, is_package, _, data), hit in zip(records, hits, strict=True):
+        summary = cache.get(display, digest, module) if hit else None
         if summary is not None:
             result.cached += 1
         elif not is_package and not relevant.search(data):
@@ -152,23 +224,7 @@ def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
         if summary is not None:
             cache.put(job[1], job[4], summary)
             modules.append(summary)
-    cache.save(seen)
-    project = Project(modules, config.lock_order)
-    raw = _resolve_candidates(project, modules)
-    for rule in rules:
-        if rule.check is not None:
-            try:
-                raw.extend(rule.check(project))
-            except RecursionError:
-                result.internal_errors.append(f"{rule.code}: analysis too deep, rule skipped")
-    codes = enabled_codes(rules, config.select, config.ignore)
-    noqa = {m.path: dict(m.noqa) for m in modules}
-    unique: dict[tuple[str, Loc], Finding] = {}
-    for f in raw:
-        if f.code in codes and not _suppressed(f, noqa, pfi):
-            unique.setdefault((f.code, f.at), f)
-    result.findings = sorted(unique.values(), key=Finding.sort_key)
-    return result
+    return modules
 
 
 _PARALLEL_MIN = 64

@@ -12,15 +12,34 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+_LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """Child nodes of `node` in field order, without context and operator leaves."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            if not isinstance(value, _LEAVES):
+                out.append(value)
+        elif type(value) is list:
+            out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES))
+    return out
+
+
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Yield the nodes of `body` in source order, not entering nested scopes."""
+    """Yield the nodes of `body` in source order, not entering nested scopes.
+
+    Context and operator nodes (Load, Add, ...) carry nothing rules need and are skipped.
+    """
     stack: list[ast.AST] = list(reversed(body))
+    pop = stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        if isinstance(node, _SCOPES):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        if not isinstance(node, _SCOPES):
+            stack.extend(reversed(children(node)))
 
 
 class FunctionContext:
@@ -57,6 +76,10 @@ class FunctionContext:
                 kind = scope.annotation_kind(x.annotation)
                 if kind:
                     self.param_kinds[x.arg] = kind
+                elif x.annotation is not None:
+                    owner = scope.annotation_class(x.annotation)
+                    if owner:
+                        self.param_kinds[x.arg] = f"class:{owner}"
             decos = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
             if cls and a.posonlyargs + a.args and "staticmethod" not in decos:
                 self.self_name = (a.posonlyargs + a.args)[0].arg
@@ -80,8 +103,13 @@ class FunctionContext:
         if isinstance(target, ast.Name):
             self.assigned.setdefault(target.id, []).append(value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self._assign(elt, None)
+            pairs = (
+                isinstance(value, (ast.Tuple, ast.List))
+                and len(value.elts) == len(target.elts)
+                and not any(isinstance(e, ast.Starred) for e in target.elts)
+            )
+            for i, elt in enumerate(target.elts):
+                self._assign(elt, value.elts[i] if pairs else None)  # type: ignore[union-attr]
         elif isinstance(target, ast.Starred):
             self._assign(target.value, None)
 
@@ -141,9 +169,21 @@ class FunctionContext:
                     if lock:
                         self.cond_locks[f"l:{self.qual}:{name}"] = lock
             elif len(values) == 1 and values[0] is not None and name not in self.params:
-                ref = self._outer_ref(values[0])
-                if ref:
+                owner = self._instance_of(values[0])
+                ref = None if owner else self._outer_ref(values[0])
+                if owner:
+                    self.local_kinds[name] = f"class:{owner}"
+                elif ref:
                     self.aliases[name] = ref
+
+    def _instance_of(self, value: ast.expr) -> str | None:
+        """Dotted class of `Class(...)` (by the capitalised-class convention), else None."""
+        if not isinstance(value, ast.Call):
+            return None
+        name = self.scope.qualname(value.func, self.imports)
+        if not name or name in self.scope.constructors:
+            return None
+        return name if name.rpartition(".")[2][:1].isupper() else None
 
     def of(self, *types: type[ast.AST]) -> list[ast.AST]:
         """Return this function's own nodes of exactly the given types, in source order."""
@@ -184,6 +224,12 @@ class FunctionContext:
                 if self.cls and base.id not in self.assigned:
                     return f"a:{self.cls}.{expr.attr}"
                 return None
+            if isinstance(base, ast.Name) and not self.is_module:
+                kind = self.local_kinds.get(base.id, "")
+                if kind.startswith("class:"):
+                    return f"l:{self.qual}:{base.id}.{expr.attr}"
+                if base.id in self.params and base.id not in self.assigned:
+                    return f"p:{base.id}.{expr.attr}"
             if isinstance(base, ast.Name) and base.id in self.assigned:
                 return None
             dotted = self.qualname(expr)
@@ -194,6 +240,13 @@ class FunctionContext:
         """Return the ref (access path) `expr` denotes, or None if it is not trackable."""
         if isinstance(expr, ast.Name):
             return self.name_ref(expr.id)
+        if isinstance(expr, ast.Call) and not self.is_module:
+            kind = self.scope.ctor_kind(expr, self.imports)
+            if kind:  # e.g. f(asyncio.Lock()): a fresh object only this call sees
+                key = f"@{expr.lineno}:{expr.col_offset}"
+                self.local_kinds[key] = kind
+                return f"l:{self.qual}:{key}"
+            return None
         return self._outer_ref(expr)
 
     def name_ref(self, name: str) -> str | None:

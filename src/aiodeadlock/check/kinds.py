@@ -108,8 +108,14 @@ def matches(kinds: Iterable[str], cls: str) -> str | None:
     return None
 
 
+# Not a lock: lets rules recognise the running task when it is passed around.
+CURRENT_TASK = "asyncio.current_task()"
+
+
 def with_extra(extra: Mapping[str, str]) -> dict[str, str]:
     """Return the constructor table extended with configured `extra` types."""
     table = dict(CONSTRUCTORS)
+    table["asyncio.current_task"] = CURRENT_TASK
+    table["asyncio.tasks.current_task"] = CURRENT_TASK
     table.update(extra)
     return table

@@ -123,10 +123,16 @@ class Project:
     # -- kinds and substitution ------------------------------------------------------------
     def kinds_of(self, fn: FuncSummary, ref: str, depth: int = 0) -> frozenset[str]:
         """Return the kinds the object `ref` (in `fn`'s frame) may have."""
+        if ref.startswith("l:") and "." in ref.rpartition(":")[2]:
+            base, _, attr = ref.rpartition(".")
+            return self._class_attr(self.kinds.get(base), attr)
         if not ref.startswith("p:"):
             kind = self.kinds.get(self.canon(ref))
             return frozenset({kind}) if kind else frozenset()
         name = ref[2:]
+        name, dot, attr = name.partition(".")
+        if dot:
+            return self._param_attr(fn, name, attr, depth)
         known = self.param_kinds.get(fn.qual, {}).get(name)
         if known:
             return frozenset({known})
@@ -141,6 +147,33 @@ class Project:
             arg = self.arg_ref(call, fn, name)
             if arg is not None:
                 found |= self.kinds_of(caller, arg, depth + 1)
+        result = frozenset(found)
+        self._kind_memo[key] = result
+        return result
+
+    def _class_attr(self, owner: str | None, attr: str) -> frozenset[str]:
+        """Kinds of attribute `attr` of instances of class `owner` ("class:pkg.Cls")."""
+        if not owner or not owner.startswith("class:"):
+            return frozenset()
+        kind = self.kinds.get(self.canon(f"a:{self._follow(owner[6:])}.{attr}"))
+        return frozenset({kind}) if kind else frozenset()
+
+    def _param_attr(self, fn: FuncSummary, name: str, attr: str, depth: int) -> frozenset[str]:
+        """Kinds of `param.attr`: from the parameter's class annotation, or from callers."""
+        known = self.param_kinds.get(fn.qual, {}).get(name)
+        if known:
+            return self._class_attr(known, attr)
+        key = (fn.qual, f"{name}.{attr}")
+        if key in self._kind_memo:
+            return self._kind_memo[key]
+        if depth > 6:
+            return frozenset()
+        self._kind_memo[key] = frozenset()
+        found: set[str] = set()
+        for caller, call in self.callers.get(fn.qual, ())[:50]:
+            arg = self.arg_ref(call, fn, name)
+            if arg is not None and _plain(arg):
+                found |= self.kinds_of(caller, f"{arg}.{attr}", depth + 1)
         result = frozenset(found)
         self._kind_memo[key] = result
         return result
@@ -167,7 +200,11 @@ class Project:
     def subst(self, call: Call, callee: FuncSummary, ref: str) -> str | None:
         """Translate a callee-frame ref into the caller's frame (None if meaningless there)."""
         if ref.startswith("p:"):
-            return self.arg_ref(call, callee, ref[2:])
+            name, dot, attr = ref[2:].partition(".")
+            arg = self.arg_ref(call, callee, name)
+            if not dot or arg is None:
+                return arg
+            return f"{arg}.{attr}" if _plain(arg) else None
         if ref.startswith("l:"):
             return None
         return self.canon(ref)
@@ -179,6 +216,11 @@ class Project:
         if call.mode == "plain":
             return not callee.is_async
         return False if callee.is_async else None
+
+    def lock_of(self, ref: str) -> str:
+        """The lock actually acquired through `ref` (a Condition built on a lock is that lock)."""
+        ref = self.canon(ref)
+        return self.aliases.get(ref, ref)
 
     def display(self, ref: str) -> str:
         """Return a short human name for a ref."""
@@ -195,3 +237,10 @@ class Project:
     def iter_functions(self) -> Iterable[FuncSummary]:
         """Yield every function summary."""
         return self.functions.values()
+
+
+def _plain(ref: str) -> bool:
+    """True for a parameter or local ref without an attribute part (can take `.attr`)."""
+    if ref.startswith("p:"):
+        return "." not in ref
+    return ref.startswith("l:") and "." not in ref.rpartition(":")[2]

@@ -20,8 +20,14 @@ def _uri(path: str) -> str:
 
 
 def _physical(at: Loc) -> dict[str, Any]:
+    path = Path(at.path)
+    artifact = (
+        {"uri": path.as_uri()}
+        if path.is_absolute()
+        else {"uri": _uri(at.path), "uriBaseId": "%SRCROOT%"}
+    )
     return {
-        "artifactLocation": {"uri": _uri(at.path), "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": artifact,
         "region": {"startLine": at.line, "startColumn": at.col},
     }
 

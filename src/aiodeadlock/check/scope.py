@@ -54,7 +54,7 @@ class ModuleScope:
     ) -> None:
         self.module = module
         self.path = path
-        self.constructors = constructors
+        self.constructors = dict(constructors)
         self.imports = import_bindings(_top_level(tree), module, is_package)
         self.defs: dict[str, str] = {}
         self.global_names: set[str] = set()
@@ -66,6 +66,7 @@ class ModuleScope:
                 self.defs[stmt.name] = f"{module}.{stmt.name}"
             for target in _assigned_names(stmt):
                 self.global_names.add(target)
+        self._scan_subclasses(tree.body, module)
         self._scan_globals(tree)
         self._scan_classes(tree.body, module)
 
@@ -120,6 +121,17 @@ class ModuleScope:
             return None
         return ANNOTATIONS.get(name) or self.constructors.get(name)
 
+    def annotation_class(self, ann: ast.expr | None) -> str | None:
+        """Return the dotted class an annotation names (`Account`, `Account | None`)."""
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            return self.annotation_class(ann.left) or self.annotation_class(ann.right)
+        if isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name):
+            return self.annotation_class(ann.slice) if ann.value.id == "Optional" else None
+        if not isinstance(ann, (ast.Name, ast.Attribute)):
+            return None
+        name = self.qualname(ann)
+        return name if name and name.rpartition(".")[2][:1].isupper() else None
+
     # -- pre-scans -------------------------------------------------------------------------
     def _record(self, ref: str, kind: str | None) -> None:
         if kind is None:
@@ -128,6 +140,17 @@ class ModuleScope:
             self.kinds[ref] = "?conflict"
         else:
             self.kinds[ref] = kind
+
+    def _scan_subclasses(self, body: list[ast.stmt], prefix: str) -> None:
+        """A class deriving from a known primitive constructs that kind too."""
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                for base in stmt.bases:
+                    name = self.qualname(base)
+                    kind = self.constructors.get(name) if name else None
+                    if kind:
+                        self.constructors[f"{prefix}.{stmt.name}"] = kind
+                        break
 
     def _scan_globals(self, tree: ast.Module) -> None:
         for stmt in tree.body:

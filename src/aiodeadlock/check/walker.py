@@ -4,37 +4,24 @@ from __future__ import annotations
 
 import ast
 
-from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.asyncio_api import (
+    JOIN_FUNCS,
+    RCTS,
+    SIGNAL_METHODS,
+    SPAWN_FUNCS,
+    TASK_FUNCS,
+    TASKGROUPS,
+    TIMEOUTS,
+    WAIT_METHODS,
+    bounded_join,
+    expects_raise,
+    is_acquire,
+    nonblocking,
+)
+from aiodeadlock.check.function import FunctionContext, children
 from aiodeadlock.check.summary import Call, Event, Held, Join, Loc
 
 HeldSet = tuple[Held, ...]
-
-SPAWN_FUNCS = frozenset(
-    {
-        "asyncio.create_task",
-        "asyncio.ensure_future",
-        "asyncio.gather",
-        "asyncio.shield",
-        "asyncio.wait_for",
-        "asyncio.wait",
-        "asyncio.as_completed",
-        "asyncio.run",
-        "asyncio.run_coroutine_threadsafe",
-        "asyncio.tasks.create_task",
-        "asyncio.tasks.ensure_future",
-        "asyncio.tasks.gather",
-    }
-)
-JOIN_FUNCS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.tasks.gather"})
-TASK_FUNCS = frozenset(
-    {"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task"}
-)
-TASKGROUPS = frozenset(
-    {"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup", "anyio.create_task_group"}
-)
-RCTS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
-WAIT_METHODS = frozenset({"wait", "wait_for", "get"})
-SIGNAL_METHODS = frozenset({"set", "notify", "notify_all", "put_nowait"})
 
 
 def meet(a: HeldSet | None, b: HeldSet | None) -> HeldSet | None:
@@ -45,25 +32,6 @@ def meet(a: HeldSet | None, b: HeldSet | None) -> HeldSet | None:
         return a
     refs = {h.ref for h in b}
     return tuple(h for h in a if h.ref in refs)
-
-
-def nonblocking(call: ast.Call) -> bool:
-    """True if an acquire/get/put/wait call cannot block (blocking=False or timeout=0)."""
-    for kw in call.keywords:
-        v = kw.value
-        if kw.arg in ("blocking", "block") and isinstance(v, ast.Constant) and v.value is False:
-            return True
-        if kw.arg == "timeout" and isinstance(v, ast.Constant) and v.value == 0:
-            return True
-    return False
-
-
-def _is_acquire(node: ast.expr) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "acquire"
-    )
 
 
 class Walker:
@@ -82,6 +50,16 @@ class Walker:
         self.rcts_locals: set[str] = set()
         self.groups: dict[str, list[Call]] = {}
         self._releases: set[str] | None = None
+        self.real_held: dict[Loc, HeldSet] = {}
+        self.bounded = 0  # > 0 inside `async with asyncio.timeout(...)`: waits end by timeout
+
+    def _h(self, held: HeldSet) -> HeldSet:
+        """Held set to record: none inside a timeout scope (nothing there waits forever)."""
+        return () if self.bounded else held
+
+    def _join(self, join: Join) -> None:
+        if not self.bounded:
+            self.joins.append(join)
 
     def run(self) -> Walker:
         """Walk the function body; return self."""
@@ -110,7 +88,7 @@ class Walker:
             self._bind(targets, s.value, spawned)
             return held
         if isinstance(s, (ast.Return, ast.Raise)):
-            for child in ast.iter_child_nodes(s):
+            for child in children(s):
                 if isinstance(child, ast.expr):
                     self.expr(child, held)
             return None
@@ -141,7 +119,7 @@ class Walker:
             for case in s.cases:
                 after = meet(after, self.block(case.body, held))
             return after
-        for child in ast.iter_child_nodes(s):
+        for child in children(s):
             if isinstance(child, ast.expr):
                 self.expr(child, held)
         return held
@@ -160,13 +138,34 @@ class Walker:
                     if r:
                         found.add(r)
             self._releases = found
-        return ref in self._releases
+        return ref in self._releases or self._private(ref)
+
+    def _private(self, ref: str) -> bool:
+        """A local lock used only by `x.acquire()`, `x.locked()`, `with x`: no one else frees it."""
+        prefix = f"l:{self.f.qual}:"
+        if not ref.startswith(prefix):
+            return False
+        name = ref[len(prefix) :]
+        links = self.f.parent_links()
+        for node in self.f.of(ast.Name):
+            if not isinstance(node, ast.Name) or node.id != name:
+                continue
+            parent = links.get(node)
+            if isinstance(node.ctx, ast.Store) or isinstance(parent, ast.withitem):
+                continue
+            if isinstance(parent, ast.Attribute) and parent.attr in ("acquire", "locked"):
+                continue
+            return False
+        for nested in self.f.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(nested)):
+                return False
+        return True
 
     def _expr_stmt(self, v: ast.expr, held: HeldSet) -> HeldSet:
         f = self.f
-        if isinstance(v, ast.Call) and not _is_acquire(v):
+        if isinstance(v, ast.Call) and not is_acquire(v):
             inner = [a for a in v.args if isinstance(a, ast.Await)]
-            if len(inner) == 1 and _is_acquire(inner[0].value):
+            if len(inner) == 1 and is_acquire(inner[0].value):
                 v = inner[0]  # e.g. self.assertTrue(await lock.acquire())
         call = v.value if isinstance(v, ast.Await) else v
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
@@ -175,7 +174,7 @@ class Walker:
             if ref and name == "acquire" and (isinstance(v, ast.Await) or not nonblocking(call)):
                 if isinstance(v, ast.Await):
                     self.suspends.append((f.loc(v), held))
-                self.events.append(Event("acq", ref, f.loc(call), held, "acquire"))
+                self.events.append(Event("acq", ref, f.loc(call), self._h(held), "acquire"))
                 for arg in call.args:
                     self.expr(arg, held)
                 if not self._released(ref) or not (isinstance(v, ast.Await) or f.is_async):
@@ -185,6 +184,7 @@ class Walker:
                 return (*held, Held(ref, f.loc(call), None))
             if ref and name == "release":
                 self.expr(v, held)
+                self.events.append(Event("rel", ref, f.loc(call), (), "release"))
                 return tuple(h for h in held if h.ref != ref)
         self.expr(v, held)
         return held
@@ -217,11 +217,15 @@ class Walker:
         inner = held
         group: str | None = None
         added: list[Held] = []
+        bounded = 0
         for item in s.items:
             ce = item.context_expr
             self.expr(ce, inner)
             if isinstance(s, ast.AsyncWith):
                 self.suspends.append((f.loc(ce), inner))
+            if isinstance(ce, ast.Call) and (f.qualname(ce.func) in TIMEOUTS or expects_raise(ce)):
+                bounded += 1
+                continue
             if isinstance(ce, ast.Call) and f.qualname(ce.func) in TASKGROUPS:
                 if isinstance(item.optional_vars, ast.Name):
                     group = item.optional_vars.id
@@ -230,14 +234,16 @@ class Walker:
             ref = f.ref_of(ce)
             if ref:
                 kind = "async with" if isinstance(s, ast.AsyncWith) else "with"
-                self.events.append(Event("acq", ref, f.loc(ce), inner, kind))
+                self.events.append(Event("acq", ref, f.loc(ce), self._h(inner), kind))
                 h = Held(ref, f.loc(ce), None)
                 added.append(h)
                 inner = (*inner, h)
+        self.bounded += bounded
         end = self.block(s.body, inner)
+        self.bounded -= bounded
         if group is not None:
             calls = tuple(self.groups.pop(group, []))
-            self.joins.append(Join(f.loc(s), held, calls, ()))
+            self._join(Join(f.loc(s), held, calls, ()))
         if end is None:
             return None
         return tuple(h for h in end if h not in added)
@@ -270,13 +276,13 @@ class Walker:
             return []
         if isinstance(node, ast.Call):
             return self.call(node, held, mode)
-        if isinstance(node, ast.Lambda):
+        if isinstance(node, (ast.Lambda, ast.Name, ast.Constant)):
             return []
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, ast.expr):
                 self.expr(child, held)
             elif isinstance(child, ast.comprehension):
-                for sub in ast.iter_child_nodes(child):
+                for sub in children(child):
                     if isinstance(sub, ast.expr):
                         self.expr(sub, held)
         return []
@@ -287,9 +293,9 @@ class Walker:
         if ref:
             self.awaits.append((ref, f.loc(node)))
         if isinstance(v, ast.Name) and v.id in self.task_locals:
-            self.joins.append(Join(f.loc(node), held, (self.task_locals[v.id],), ()))
+            self._join(Join(f.loc(node), held, (self.task_locals[v.id],), ()))
         elif ref and ref[0] in "ag":
-            self.joins.append(Join(f.loc(node), held, (), (ref,)))
+            self._join(Join(f.loc(node), held, (), (ref,)))
 
     def _spawn_args(self, c: ast.Call, held: HeldSet) -> tuple[list[Call], list[Call], list[str]]:
         spawned: list[Call] = []
@@ -321,8 +327,9 @@ class Walker:
         name = func.attr if isinstance(func, ast.Attribute) else None
         if q in SPAWN_FUNCS or name in ("create_task", "ensure_future"):
             spawned, tasks, refs = self._spawn_args(c, held)
-            if mode == "await" and q in JOIN_FUNCS:
-                self.joins.append(Join(f.loc(c), held, (*spawned, *tasks), tuple(refs)))
+            bounded = bounded_join(q, c)
+            if mode == "await" and q in JOIN_FUNCS and not bounded:
+                self._join(Join(f.loc(c), held, (*spawned, *tasks), tuple(refs)))
             if name == "create_task" and isinstance(func, ast.Attribute):
                 base = func.value
                 if isinstance(base, ast.Name) and base.id in self.groups:
@@ -336,7 +343,7 @@ class Walker:
                     self.expr(a, held)
                 if target:
                     argrefs = tuple(f.ref_of(a) for a in c.args[1:])
-                    call = Call(target[0], target[1], argrefs, (), f.loc(c), held, "spawn")
+                    call = Call(target[0], target[1], argrefs, (), f.loc(c), self._h(held), "spawn")
                     self.calls.append(call)
                     self.groups[base.id].append(call)
                 return []
@@ -359,7 +366,7 @@ class Walker:
                 break
             args.append(f.ref_of(a))
         kwargs = tuple((kw.arg, f.ref_of(kw.value)) for kw in c.keywords if kw.arg)
-        call = Call(target[0], target[1], tuple(args), kwargs, f.loc(c), held, mode)
+        call = Call(target[0], target[1], tuple(args), kwargs, f.loc(c), self._h(held), mode)
         self.calls.append(call)
         return [call] if mode == "spawn" else []
 
@@ -375,9 +382,11 @@ class Walker:
         ref = f.ref_of(recv)
         if ref is None:
             return
+        if name in ("wait", "wait_for", "notify", "notify_all"):
+            self.real_held[f.loc(c)] = held
         if name == "acquire" and mode == "await":
-            self.events.append(Event("acq", ref, f.loc(c), held, "acquire"))
+            self.events.append(Event("acq", ref, f.loc(c), self._h(held), "acquire"))
         elif name in WAIT_METHODS and mode == "await":
-            self.events.append(Event("wait", ref, f.loc(c), held, name))
+            self.events.append(Event("wait", ref, f.loc(c), self._h(held), name))
         elif name in SIGNAL_METHODS or (name == "put" and mode == "await"):
-            self.events.append(Event("signal", ref, f.loc(c), held, name))
+            self.events.append(Event("signal", ref, f.loc(c), self._h(held), name))

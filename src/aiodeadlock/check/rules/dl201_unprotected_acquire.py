@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from aiodeadlock.check.asyncio_api import nonblocking
 from aiodeadlock.check.function import FunctionContext, own_nodes
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import ancestors, candidate, method_call, parents, short
 from aiodeadlock.check.summary import Candidate
-from aiodeadlock.check.walker import Walker, nonblocking
+from aiodeadlock.check.walker import Walker
 
 _EXEMPT = frozenset({"__aenter__", "__enter__", "acquire", "__aexit__", "__exit__"})
 
@@ -42,6 +43,12 @@ def _always_releases(f: FunctionContext, t: ast.Try, ref: str) -> bool:
     return False
 
 
+def _is_release(f: FunctionContext, stmt: ast.stmt, ref: str) -> bool:
+    """True for the statement `ref.release()` itself."""
+    m = method_call(stmt.value, "release") if isinstance(stmt, ast.Expr) else None
+    return m is not None and f.ref_of(m[1]) == ref
+
+
 def _harmless(stmt: ast.stmt) -> bool:
     """A statement that cannot suspend, return or raise on purpose."""
     if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass)):
@@ -62,7 +69,7 @@ def _protects(f: FunctionContext, stmt: ast.stmt, ref: str) -> bool:
 
 
 def _followers(f: FunctionContext, stmt: ast.stmt) -> list[ast.stmt]:
-    """Statements that run after `stmt`, climbing out of plain `if` blocks."""
+    """Statements that run after `stmt`, climbing out of `if`/`with`/`try` blocks it ends."""
     links = parents(f)
     out: list[ast.stmt] = []
     cur: ast.AST = stmt
@@ -75,7 +82,10 @@ def _followers(f: FunctionContext, stmt: ast.stmt) -> list[ast.stmt]:
             if isinstance(block, list) and cur in block:
                 out.extend(block[block.index(cur) + 1 :])
                 break
-        if not isinstance(owner, ast.If) or any(not _harmless(s) for s in out):
+        climb = (ast.If, ast.With, ast.AsyncWith, ast.Try)
+        if not isinstance(owner, climb) or any(not _harmless(s) for s in out):
+            return out
+        if isinstance(owner, ast.Try) and cur not in owner.body:
             return out
         cur = owner
 
@@ -89,9 +99,25 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
         if not isinstance(node, ast.Expr):
             continue
         ref = _acquire_ref(f, node)
-        if ref is None or not _releases(f, f.body, ref):
+        if ref is None:
             continue
         name = short(f, ref)
+        if not _releases(f, f.body, ref):
+            # no release here: a hand-off, unless the function raises straight away
+            if isinstance(node.value, ast.Await) and _raises_next(f, node):
+                out.append(
+                    candidate(
+                        f,
+                        "DL201",
+                        node,
+                        f"{name}.acquire() is followed by a raise with no release: the "
+                        "{kind} stays held forever; use `async with "
+                        f"{name}:`",
+                        ref,
+                        "lock",
+                    )
+                )
+            continue
         if not isinstance(node.value, ast.Await) and not f.is_async:
             continue  # sync code often uses thread locks as cross-thread signals
         kinds = "lock" if isinstance(node.value, ast.Await) else "thread_lock"
@@ -116,8 +142,10 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
             continue
         rest = _followers(f, node)
         while rest and _harmless(rest[0]) and not _protects(f, rest[0], ref):
+            if _is_release(f, rest[0], ref):
+                break  # released before anything can suspend or raise on purpose
             rest = rest[1:]
-        if rest and _protects(f, rest[0], ref):
+        if rest and (_protects(f, rest[0], ref) or _is_release(f, rest[0], ref)):
             continue
         out.append(
             candidate(
@@ -132,6 +160,14 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
             )
         )
     return out
+
+
+def _raises_next(f: FunctionContext, stmt: ast.stmt) -> bool:
+    """True if, after harmless statements, the next statement is a `raise`."""
+    rest = _followers(f, stmt)
+    while rest and _harmless(rest[0]):
+        rest = rest[1:]
+    return bool(rest) and isinstance(rest[0], ast.Raise)
 
 
 def _flat(body: list[ast.stmt]) -> set[ast.AST]:

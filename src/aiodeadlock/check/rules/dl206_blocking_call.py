@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.asyncio_api import nonblocking
+from aiodeadlock.check.function import FunctionContext, own_nodes
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import candidate, method_call, parents, short
 from aiodeadlock.check.summary import Candidate
-from aiodeadlock.check.walker import Walker, nonblocking
+from aiodeadlock.check.walker import Walker
 
 _CLASS = {
     "acquire": "thread_lock",
@@ -57,11 +58,67 @@ def _submit_ref(f: FunctionContext, recv: ast.expr) -> str | None:
     return f.ref_of(m[1]) if m else None
 
 
+def _joins_finished_thread(f: FunctionContext, recv: ast.expr, at: int) -> bool:
+    """`t.join()` after awaiting a future handed to `t` at creation: the thread is done."""
+    if not isinstance(recv, ast.Name):
+        return False
+    values = f.assigned.get(recv.id, [])
+    if len(values) != 1 or not isinstance(values[0], ast.Call):
+        return False
+    handed = {n.id for n in ast.walk(values[0]) if isinstance(n, ast.Name)}
+    for node in f.of(ast.FunctionDef, ast.AsyncFunctionDef):
+        if getattr(node, "name", None) in handed:  # a nested thread target: its free names
+            handed |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    for node in f.of(ast.Await):
+        if not isinstance(node, ast.Await):
+            continue
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in handed and node.lineno < at:
+            return True
+    return False
+
+
+def _fire_and_forget(body: list[ast.stmt], pool: str) -> bool:
+    """True if the block submits a job whose future it drops (`pool.submit(...)` statement)."""
+    for node in own_nodes(body):
+        if isinstance(node, ast.Expr):
+            m = method_call(node.value, "submit", "map")
+            if m and isinstance(m[1], ast.Name) and m[1].id == pool:
+                return True
+    return False
+
+
+def _executor_exits(f: FunctionContext) -> list[Candidate]:
+    """`with ThreadPoolExecutor() as pool:` in a coroutine: the exit joins every job."""
+    out: list[Candidate] = []
+    for node in f.of(ast.With):
+        if not isinstance(node, ast.With):
+            continue
+        for item in node.items:
+            if f.scope.ctor_kind(item.context_expr, f.imports) != "concurrent.futures.Executor":
+                continue
+            name = item.optional_vars.id if isinstance(item.optional_vars, ast.Name) else None
+            if name and _fire_and_forget(node.body, name):
+                out.append(
+                    candidate(
+                        f,
+                        "DL206",
+                        item.context_expr,
+                        "leaving this executor's `with` block inside async def waits on the event "
+                        "loop's thread for the job submitted without waiting for it "
+                        "(shutdown(wait=True)); await it with `loop.run_in_executor` instead",
+                        None,
+                        "",
+                    )
+                )
+    return out
+
+
 def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     """Flag blocking waits on threading/queue/executor objects in coroutines."""
     if not f.is_async:
         return []
-    out: list[Candidate] = []
+    out: list[Candidate] = _executor_exits(f)
     links = parents(f)
     for node in f.of(ast.Call):
         m = method_call(node, *_CLASS, "result")
@@ -69,6 +126,8 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
             continue
         call, recv, method = m
         if _exempt(call, method):
+            continue
+        if method == "join" and _joins_finished_thread(f, recv, call.lineno):
             continue
         if method == "result":
             ref = _submit_ref(f, recv)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from aiodeadlock.check.findings import Finding
+from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.function import FunctionContext
+from aiodeadlock.check.kinds import CURRENT_TASK
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import candidate
@@ -51,9 +52,41 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     return out
 
 
+def _parent_awaited(p: Project) -> list[Finding]:
+    """A child awaits the task that created it (passed in) while that task waits for it."""
+    out: list[Finding] = []
+    for fn in p.iter_functions():
+        for join in fn.joins:
+            for call in join.calls:
+                target = p.resolve(call)
+                if target is None:
+                    continue
+                child = p.functions[target]
+                for aref, at in child.awaits:
+                    if not aref.startswith("p:") or "." in aref:
+                        continue
+                    arg = p.arg_ref(call, child, aref[2:])
+                    if arg is None or CURRENT_TASK not in p.kinds_of(fn, arg):
+                        continue
+                    out.append(
+                        Finding(
+                            "DL208",
+                            at,
+                            f"awaits {aref[2:]}, the task that started this one (line "
+                            f"{call.at.line}), while that task waits for this one at "
+                            f"{where(join.at, at)}: each waits for the other",
+                            (
+                                Related(call.at, "the current task is passed in here"),
+                                Related(join.at, "and waits for this task here"),
+                            ),
+                        )
+                    )
+    return out
+
+
 def check(p: Project) -> list[Finding]:
     """Flag awaits of a stored task inside the coroutine that task runs."""
-    out: list[Finding] = []
+    out: list[Finding] = _parent_awaited(p)
     for ref, calls in p.tasks.items():
         target_ref = p.canon(ref)
         for call in calls:
@@ -87,8 +120,9 @@ def check(p: Project) -> list[Finding]:
 RULE = Rule(
     "DL208",
     "await-self",
-    "A task awaits itself: `await asyncio.current_task()`, or awaiting the stored task "
-    "object inside the coroutine that task runs.",
+    "A task awaits itself: `await asyncio.current_task()`, awaiting the stored task object "
+    "inside the coroutine that task runs, or a child awaiting the parent task passed to it "
+    "while the parent awaits the child.",
     "Never await the current task; signal completion with an asyncio.Event or a Future instead.",
     scan=scan,
     check=check,

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from aiodeadlock.check.effects import effects_of
+from aiodeadlock.check.effects import Effect, effects_of
 from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Call, Related
+
+
+def _released_by(
+    p: Project, effects: dict[str, list[Effect]], pairs: list[tuple[Call, bool]]
+) -> set[str]:
+    """Locks (in the joining frame) that one of the joined tasks releases."""
+    out: set[str] = set()
+    for call, _ in pairs:
+        target = p.resolve(call)
+        if target is None:
+            continue
+        callee = p.functions[target]
+        for e in effects.get(target, ()):
+            if e.op == "rel":
+                ref = p.subst(call, callee, e.ref)
+                if ref is not None:
+                    out.add(ref)
+    return out
 
 
 def check(p: Project) -> list[Finding]:
@@ -22,6 +40,7 @@ def check(p: Project) -> list[Finding]:
             for ref in join.refs:
                 pairs.extend((c, False) for c in p.tasks.get(p.canon(ref), ()))
             found = False
+            released = _released_by(p, effects, pairs)
             for call, local in pairs:
                 target = p.resolve(call)
                 if target is None or found:
@@ -35,6 +54,8 @@ def check(p: Project) -> list[Finding]:
                         continue
                     ref = sub
                     h = held.get(ref)
+                    if ref in released:
+                        continue  # another joined task releases it for this one
                     if h is None or p.kind_in(fn, ref, "async_mutex") is None:
                         continue
                     name = p.display(ref)

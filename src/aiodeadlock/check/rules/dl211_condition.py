@@ -20,7 +20,7 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     for e in w.events:
         if e.detail not in ("wait", "wait_for", "notify", "notify_all"):
             continue
-        held = {h.ref for h in e.held}
+        held = {h.ref for h in w.real_held.get(e.at, e.held)}
         alias = f.scope.aliases.get(e.ref) or f.cond_locks.get(e.ref)
         if e.ref in held or (alias and alias in held):
             continue
@@ -33,8 +33,8 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
                 f,
                 "DL211",
                 e.at,
-                f"{name}.{e.detail}() {verb} {{kind}} {name} without holding it: it raises "
-                f"RuntimeError; wrap it in `async with {name}:`",
+                f"{name}.{e.detail}() {verb} {{kind}} {name} without holding it (RuntimeError "
+                f"as soon as it waits or notifies); wrap it in `async with {name}:`",
                 e.ref,
                 "async_condition",
                 flags="callers",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from aiodeadlock.check.asyncio_api import nonblocking
 from aiodeadlock.check.function import FunctionContext
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import candidate, method_call, short
 from aiodeadlock.check.summary import Candidate, Loc, Related
-from aiodeadlock.check.walker import Walker, nonblocking
+from aiodeadlock.check.walker import Walker
 
 State = frozenset[str]
 _CAP = 64
@@ -79,9 +80,12 @@ class _Paths:
             before = set(self.released)
             out = self.block(s.body, states) | self.block(s.orelse, states)
             self.depth -= 1
-            paired = (self.released - before) & self.conditional
-            if paired or (self.released & self.conditional):
-                drop = self.released & self.conditional
+            drop = self.released & self.conditional
+            m = method_call(s.test, "locked")
+            guard = self.f.ref_of(m[1]) if m else None
+            if guard and guard in self.released - before:
+                drop = drop | {guard}  # `if lock.locked(): lock.release()` releases on every path
+            if drop:
                 out = {st - drop for st in out}
             return out
         if isinstance(s, (ast.While, ast.For, ast.AsyncFor)):

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import ast
 
+from aiodeadlock.check.asyncio_api import TIMEOUTS
 from aiodeadlock.check.function import FunctionContext
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import ancestors, candidate, method_call, short
 from aiodeadlock.check.summary import Candidate
 from aiodeadlock.check.walker import Walker
 
-_TIMEOUTS = frozenset(
-    {
-        "asyncio.timeout",
-        "asyncio.timeout_at",
-        "asyncio.timeouts.timeout",
-        "async_timeout.timeout",
-        "anyio.fail_after",
-        "anyio.move_on_after",
-    }
-)
 _METHODS = ("acquire", "wait", "wait_for", "get", "join")
 
 
@@ -28,7 +19,7 @@ def _under_timeout(f: FunctionContext, node: ast.AST) -> bool:
         if isinstance(a, (ast.With, ast.AsyncWith)):
             for item in a.items:
                 ce = item.context_expr
-                if isinstance(ce, ast.Call) and f.qualname(ce.func) in _TIMEOUTS:
+                if isinstance(ce, ast.Call) and f.qualname(ce.func) in TIMEOUTS:
                     return True
     return False
 
