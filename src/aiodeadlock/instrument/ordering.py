@@ -36,7 +36,7 @@ _NOT_ORDERED = ("not ordered",)  # cached class of a primitive the graph leaves 
 def _class_of(prim: Any) -> Hashable:
     """The lock class of `prim` (its creation site), cached on it; _NOT_ORDERED if it is
     not lock-like (a semaphore with more than one permit) or its creation is unknown."""
-    cls = prim._adl_class
+    cls: Hashable = prim._adl_class
     if cls is None:
         created = prim._adl_created
         if created is None or not (is_lock(prim) or getattr(prim, "_adl_total", None) == 1):
