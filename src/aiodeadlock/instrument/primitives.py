@@ -128,6 +128,12 @@ async def _park(self: Any, acquire: Any, frame: Any, st: Any) -> Any:
 
 def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _lock_init(self, *args, **kwargs)
+    # Every attribute the hot path sets, set once here: instances then keep one layout,
+    # which the interpreter's attribute caches rely on.
+    self._adl_owner = None
+    self._adl_code = None
+    self._adl_lasti = -1
+    self._adl_loop = None
     self._adl_created = _created_site(_getframe(1))
 
 
