@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -65,11 +66,32 @@ def uninstall() -> None:
         taskstate.ended_holding.clear()
         loophook.on_idle = loophook.on_busy = loophook.on_internal_error = None
         _patcher.restore()
+        loophook.own_handlers.difference_update(_ignored_handlers)
+        _ignored_handlers.clear()
         _session = None
 
 
 def installed() -> bool:
     return _patcher.active
+
+
+#: Signal handlers added to loophook.own_handlers by ignore_wakers(), until uninstall().
+_ignored_handlers: set[Any] = set()
+
+
+def ignore_wakers(handlers: Iterable[Any] = (), threads: Iterable[threading.Thread] = ()) -> None:
+    """Signal handlers and threads that never wake a task (a test runner's timeout).
+
+    A loop whose waiting tasks only these could wake counts as stalled. The handlers are
+    forgotten at uninstall().
+    """
+    with _guard:
+        for handler in handlers:
+            if handler not in loophook.own_handlers:
+                loophook.own_handlers.add(handler)
+                _ignored_handlers.add(handler)
+        for thread in threads:
+            thread._adl_own = True  # type: ignore[attr-defined]
 
 
 def finish() -> list[Finding]:
@@ -219,20 +241,19 @@ def _inject(victims: list[Any], err: DeadlockError, contained: bool = False) -> 
 
     `contained`: else in the first victim parked on a task, else stop the victims' loop.
     """
-    import asyncio
-
     for task in victims:
         fut = getattr(task, "_fut_waiter", None)
-        if fut is not None and not isinstance(fut, asyncio.Task) and not fut.done():
+        if fut is not None and not _is_task(fut) and not fut.done():
             fut.set_exception(err)
             return True
-    if not contained or not victims:
-        return False
     # First a task parked on a task that someone else awaits too (run_until_complete(),
     # a parent): the error goes round the cycle and ends where it is retrieved.
     order = sorted(victims, key=lambda t: len(getattr(t._fut_waiter, "_callbacks", None) or ()) < 2)
-    if not any(_wake_with(task, err) for task in order):
-        victims[0].get_loop().stop()  # run_until_complete() then raises RuntimeError
+    if any(_wake_with(task, err) for task in order):
+        return True
+    if not contained or not victims:
+        return False
+    victims[0].get_loop().stop()  # run_until_complete() then raises RuntimeError
     return True
 
 
@@ -241,7 +262,7 @@ def _wake_with(task: Any, err: DeadlockError) -> bool:
     import asyncio
 
     awaited = getattr(task, "_fut_waiter", None)
-    if not isinstance(awaited, asyncio.Future) or awaited.done():
+    if not asyncio.isfuture(awaited) or awaited.done():
         return False
     loop = awaited.get_loop()
     for callback, context in awaited._callbacks or ():
@@ -252,6 +273,13 @@ def _wake_with(task: Any, err: DeadlockError) -> bool:
             loop.call_soon(callback, failed, context=context)
             return True
     return False
+
+
+def _is_task(obj: Any) -> bool:
+    """A task, C or pure-Python (pytest-asyncio runs tests in the latter on 3.10)."""
+    import asyncio
+
+    return isinstance(obj, (asyncio.Task, asyncio.tasks._PyTask))  # type: ignore[attr-defined]
 
 
 # -- the watchdog thread (loop-blocked, long-wait) -----------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from aiodeadlock import runtime
 from aiodeadlock.cli import run_config
 from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
+from aiodeadlock.model.findings import LONG_WAIT
 from aiodeadlock.session import EXIT_DEADLOCK, FORMATS, ON_DEADLOCK, Config
 
 HELP = """\
@@ -32,6 +33,11 @@ options:
                          holds to stderr, and carry on
   --grace SECONDS        how long a loop with nothing left to run must stay idle,
                          while tasks wait, before it is reported as a stall (default: 1)
+  --loop-blocked SECONDS how long the event loop's thread may stay in one callback before
+                         the watchdog checks whether it can ever return (default: 1)
+  --no-watchdog          do not watch for a blocked event-loop thread
+  --long-wait SECONDS    report (never fatal) a task that has waited on one primitive for
+                         longer than this (default: off)
   -h, --help             show this help and exit
 
 Defaults can be set in pyproject.toml, e.g.:
@@ -41,6 +47,9 @@ Defaults can be set in pyproject.toml, e.g.:
 """
 
 _CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None, "--grace": None}
+_CHOICES.update({"--loop-blocked": None, "--long-wait": None})
+#: Options that take a number of seconds (a TOML default may be an int or a float).
+_SECONDS = ("grace", "loop_blocked", "long_wait")
 
 
 class UsageError(Exception):
@@ -55,6 +64,9 @@ class RunOptions:
         self.grace = "1"
         self.strict = False
         self.dump_on_sigusr1 = False
+        self.loop_blocked = "1"
+        self.no_watchdog = False
+        self.long_wait: str | None = None
         self.module: str | None = None
         self.script: str | None = None
         self.args: list[str] = []
@@ -64,7 +76,7 @@ def parse(argv: Sequence[str], defaults: dict[str, Any] | None = None) -> RunOpt
     """Parse `run`'s options; everything after the program name belongs to the program."""
     opts = RunOptions()
     for key, value in (defaults or {}).items():
-        setattr(opts, key, str(value) if key == "grace" else value)
+        setattr(opts, key, str(value) if key in _SECONDS else value)
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -79,7 +91,7 @@ def parse(argv: Sequence[str], defaults: dict[str, Any] | None = None) -> RunOpt
             return opts
         if not arg.startswith("-") or arg == "-":
             break
-        if arg in ("--strict", "--dump-on-sigusr1"):
+        if arg in ("--strict", "--dump-on-sigusr1", "--no-watchdog"):
             setattr(opts, arg[2:].replace("-", "_"), True)
             i += 1
             continue
@@ -119,12 +131,28 @@ def _check(opts: RunOptions) -> None:
         raise UsageError(
             f"option --grace: expected a positive number of seconds, got {opts.grace!r}"
         )
+    for name in ("loop_blocked", "long_wait"):
+        _seconds(name, getattr(opts, name))
     if opts.output not in ("-", ""):
         parent = os.path.dirname(os.path.abspath(opts.output))
         if not os.path.isdir(parent):
             raise UsageError(f"cannot write the report to {opts.output!r}: no directory {parent!r}")
         if os.path.isdir(opts.output):
             raise UsageError(f"cannot write the report to {opts.output!r}: it is a directory")
+
+
+def _seconds(name: str, value: str | None) -> float | None:
+    """A positive, finite number of seconds (None stays None), or a UsageError."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        option = "--" + name.replace("_", "-")
+        raise UsageError(f"option {option}: expected a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def main(argv: Sequence[str]) -> int:
@@ -142,6 +170,8 @@ def main(argv: Sequence[str]) -> int:
         format=opts.format,
         output=opts.output or "-",
         grace=float(opts.grace),
+        watchdog=None if opts.no_watchdog else _seconds("loop_blocked", opts.loop_blocked),
+        long_wait=_seconds("long_wait", opts.long_wait),
     )
     session = runtime.install(config)
     if opts.dump_on_sigusr1:
@@ -164,7 +194,7 @@ def main(argv: Sequence[str]) -> int:
     # A report file always exists after a run, even if empty; potential findings
     # (lock-order inversions) are written now that the program is done.
     potential = runtime.finish()
-    if opts.strict and potential:
+    if opts.strict and any(f.kind is not LONG_WAIT for f in potential):  # long waits: notes
         return EXIT_DEADLOCK
     if exit_request is not None:
         raise exit_request

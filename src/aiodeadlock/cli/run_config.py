@@ -21,6 +21,9 @@ KEYS: dict[str, tuple[type, tuple[str, ...] | None]] = {
     "grace": (float, None),
     "strict": (bool, None),
     "dump-on-sigusr1": (bool, None),
+    "loop-blocked": (float, None),
+    "no-watchdog": (bool, None),
+    "long-wait": (float, None),
 }
 
 

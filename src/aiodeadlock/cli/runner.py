@@ -34,7 +34,7 @@ def run_script(path: str, args: list[str]) -> None:
     main.__spec__ = None
     main.__cached__ = None  # type: ignore[attr-defined]
     sys.argv = [path, *args]
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    sys.path[0] = os.path.dirname(os.path.realpath(path))  # python resolves symlinks here
     old_main = sys.modules.get("__main__")
     sys.modules["__main__"] = main
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiodeadlock.detectors.deadlock import Deadlock, cycle_members
 from aiodeadlock.model.findings import (
     ORPHANED_LOCK,
@@ -32,6 +34,22 @@ def _how(node: TaskNode) -> str:
     if node.ended == "destroyed":
         return "was destroyed while still pending"
     return "returned"
+
+
+def _told_apart(resources: list[Resource]) -> tuple[Resource, ...]:
+    """Distinct resources whose labels read the same get "#1", "#2"... in their detail."""
+    unique = list({r.key: r for r in resources}.values())
+    by_label: dict[str, list[Resource]] = {}
+    for r in unique:
+        by_label.setdefault(r.label(), []).append(r)
+    out = []
+    for r in unique:
+        twins = by_label[r.label()]
+        if len(twins) > 1:
+            mark = f"#{twins.index(r) + 1}"
+            r = replace(r, detail=f"{mark}, {r.detail}" if r.detail else mark)
+        out.append(r)
+    return tuple(out)
 
 
 def explain(deadlock: Deadlock) -> Finding:
@@ -68,7 +86,7 @@ def explain(deadlock: Deadlock) -> Finding:
         )
         for n in order
     )
-    resources = tuple(_resource(s.resource) for s in deadlock.steps)
+    resources = _told_apart([_resource(s.resource) for s in deadlock.steps])
     label = _resource(first.resource).label()
     who = f"Task {first.task.name!r}"
     if deadlock.kind is SELF_DEADLOCK:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.introspect import task_stack
-from aiodeadlock.instrument.naming import assigned_name
+from aiodeadlock.instrument.naming import created_name
 from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.instrument.sites import frame_location, location
 from aiodeadlock.instrument.taskstate import (
@@ -77,7 +77,8 @@ class LiveGraph:
         task = st.task()
         if task is not None:
             return self.add_task(task)
-        key = task_key(st.task_id)
+        # A freed task: its id() may already belong to a new task, so key the record.
+        key = f"D{id(st):x}"
         self.tasks.setdefault(key, st)
         return key
 
@@ -153,7 +154,7 @@ class LiveGraph:
             return self._wait_node(key, prim)
         created = prim._adl_created
         created_at = None if created is None else location(*created)
-        name = None if created_at is None else assigned_name(created_at.file, created_at.line)
+        name = None if created is None else created_name(*created)
         pending = self.wakers.may_release(prim)
         if is_lock(prim):
             owner = prim._adl_owner if prim._locked else None
@@ -198,9 +199,10 @@ class LiveGraph:
         if wait.type == "Task" and wait.holders:
             name = str(wait.holders[0].get_name())
         created = getattr(wait.obj, "_adl_created", None)
-        created_at = None if created is None else location(*created)
-        if created_at is not None:
-            name = assigned_name(created_at.file, created_at.line)
+        created_at = None
+        if created is not None:
+            created_at = location(*created)
+            name = created_name(*created)
         return ResourceNode(
             key,
             wait.type,

@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from aiodeadlock.detectors.lockorder import OrderEdge, OrderGraph
-from aiodeadlock.instrument.naming import assigned_name
+from aiodeadlock.instrument.naming import created_name
 from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.instrument.sites import line_of, location
 from aiodeadlock.model.findings import Resource
@@ -51,7 +51,7 @@ def _class_of(prim: Any) -> Hashable:
 def _label(prim: Any, key: str) -> Resource:
     created = prim._adl_created
     at = None if created is None else location(*created)
-    name = None if at is None else assigned_name(at.file, at.line)
+    name = None if created is None else created_name(*created)
     return Resource(key, type(prim).__name__, name, at)
 
 

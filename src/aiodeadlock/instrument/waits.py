@@ -15,6 +15,9 @@ from aiodeadlock.instrument.introspect import suspended_frames
 from aiodeadlock.instrument.sites import is_internal
 from aiodeadlock.model.waitgraph import ALL, ANY
 
+#: C and pure-Python tasks (pytest-asyncio >= 1.0 runs tests in the latter on 3.10).
+_TASKS = (asyncio.Task, asyncio.tasks._PyTask)  # type: ignore[attr-defined]
+
 
 @dataclass
 class Wait:
@@ -30,7 +33,7 @@ class Wait:
 
 def _tasks_of(futs: Any) -> tuple[list[Any], bool]:
     """The tasks among `futs`, and whether every one of them is a task."""
-    found = [f for f in futs if isinstance(f, asyncio.Task)]
+    found = [f for f in futs if isinstance(f, _TASKS)]
     return found, len(found) == len(list(futs))
 
 
@@ -62,7 +65,7 @@ def _wait_for(frame: FrameType, fut: Any) -> Wait | None:
     inner = frame.f_locals.get("fut")
     if frame.f_locals.get("timeout") is not None:
         return None  # a timer ends this wait
-    if isinstance(inner, asyncio.Task):
+    if isinstance(inner, _TASKS):
         return Wait("Task", inner, [inner], ALL, True)
     return None
 
@@ -103,7 +106,7 @@ def may_be_exclusive(task: Any) -> bool:
     fut = task._fut_waiter
     if fut is None:
         return False
-    if isinstance(fut, asyncio.Task) or hasattr(fut, "_children"):
+    if isinstance(fut, _TASKS) or hasattr(fut, "_children"):
         return True
     if shielded and fut in shielded:
         return True
@@ -160,10 +163,10 @@ def shield(arg: Any) -> Any:
 def _from_future(fut: Any) -> Wait | None:
     if fut.done():
         return None
-    if isinstance(fut, asyncio.Task):
+    if isinstance(fut, _TASKS):
         return Wait("Task", fut, [fut], ALL, True)
     inner = shielded.get(fut)
-    if isinstance(inner, asyncio.Task) and not inner.done():
+    if isinstance(inner, _TASKS) and not inner.done():
         return Wait("Task", inner, [inner], ALL, True)
     children = getattr(fut, "_children", None)
     if children is not None:  # gather()

@@ -1,0 +1,215 @@
+"""Decide whether a blocked event-loop thread can never resume (loop-blocked), and long waits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiodeadlock.model.findings import (
+    LONG_WAIT,
+    LOOP_BLOCKED,
+    Edge,
+    Finding,
+    Hold,
+    Resource,
+    TaskReport,
+)
+from aiodeadlock.model.location import Location
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A task (or a thread running no task) as a report names it."""
+
+    key: str
+    name: str
+    stack: tuple[Location, ...] = ()  # outermost first
+    waits_at: Location | None = None  # where it is suspended or blocked
+    is_task: bool = True  # False: a thread, or a plain callback of a loop
+
+    def title(self) -> str:
+        return f"Task {self.name!r}" if self.is_task else self.name
+
+
+@dataclass(frozen=True)
+class ThreadWait:
+    """One thread blocked in a synchronous call, as read from its stack.
+
+    `next_thread` is the thread that must act to end the wait: the one that holds the
+    lock or must finish (a join), or the one running the loop whose pending work (a
+    callback, a suspended task) would resolve the future. None: nobody can be named.
+    """
+
+    thread: int
+    waiter: Actor  # the task running on the thread, or the thread itself
+    call: str  # "Future.result()", "Lock.acquire()", "Thread.join()"
+    resource: Resource
+    at: Location | None  # the blocking line: the innermost user frame
+    timeout: float | None  # None: it waits forever
+    next_thread: int | None
+    holder: Actor | None = None  # the task or thread that holds / would resolve it
+    since: Location | None = None  # where the holder took the lock
+    why: str = ""  # who ends the wait, in words
+
+
+def loop_blocked(
+    loop_thread: int,
+    lookup: Callable[[int], ThreadWait | None],
+    blocked_for: float,
+    threshold: float,
+) -> Finding | None:
+    """The loop-blocked finding for the loop run by `loop_thread`, or None.
+
+    Definite when the waits form a chain that leads back to the loop's own thread:
+    everything it waits for needs the loop to run first. With a timeout somewhere in the
+    chain the finding is potential: the wait is certain to time out, it does not hang.
+    A thread that is merely busy (no known blocking call) ends the chain: no finding.
+    """
+    if blocked_for < threshold:
+        return None
+    chain: list[ThreadWait] = []
+    seen: set[int] = set()
+    thread: int | None = loop_thread
+    while thread is not None:
+        if thread in seen:
+            return None  # a cycle that does not pass through this loop: not ours to report
+        wait = lookup(thread)
+        if wait is None:
+            return None
+        chain.append(wait)
+        seen.add(thread)
+        thread = wait.next_thread
+        if thread == loop_thread:
+            return _explain(chain, blocked_for)
+    return None
+
+
+def _explain(chain: list[ThreadWait], blocked_for: float) -> Finding:
+    first = chain[0]
+    edges: list[Edge] = []
+    reports: dict[str, TaskReport] = {}
+    holds: dict[str, list[Hold]] = {}
+    for wait in chain:
+        holder = wait.holder
+        edges.append(
+            Edge(
+                wait.waiter.key,
+                wait.resource.key,
+                wait.at,
+                holder.key if holder else None,
+                wait.since,
+            )
+        )
+        if holder is not None and wait.since is not None:
+            holds.setdefault(holder.key, []).append(Hold(wait.resource.key, wait.since))
+    for wait in chain:
+        reports[wait.waiter.key] = TaskReport(
+            key=wait.waiter.key,
+            name=wait.waiter.name,
+            state="blocked",
+            waits_for=wait.resource.key,
+            waits_at=wait.at,
+            holds=tuple(holds.get(wait.waiter.key, ())),
+            stack=wait.waiter.stack,
+        )
+    for wait in chain:
+        holder = wait.holder
+        if holder is not None and holder.key not in reports:
+            reports[holder.key] = TaskReport(
+                key=holder.key,
+                name=holder.name,
+                state="waiting",
+                waits_at=holder.waits_at,
+                holds=tuple(holds.get(holder.key, ())),
+                stack=holder.stack,
+            )
+    resources = tuple({w.resource.key: w.resource for w in chain}.values())
+    timed = [w for w in chain if w.timeout is not None]
+    where = f" at {first.at.short()}" if first.at is not None else ""
+    message = (
+        f"{first.waiter.title()} blocks the event loop's thread{where} in {first.call} "
+        f"on {first.resource.label()}: {first.why}"
+    )
+    for w in chain[1:]:
+        where = f" at {w.at.short()}" if w.at is not None else ""
+        message += f"; {w.waiter.title()} is blocked{where} in {w.call}: {w.why}"
+    notes = (
+        f"blocked for {blocked_for:.1f}s; the loop can never run again, so nothing it "
+        "would deliver ever arrives",
+    )
+    if timed:
+        notes = (
+            f"blocked for {blocked_for:.1f}s; nothing it waits for can happen before the "
+            f"wait at {_where(timed[0])} times out (timeout={timed[0].timeout:g}s): "
+            "certain to fail, but not a hang",
+        )
+    return Finding(
+        LOOP_BLOCKED,
+        message,
+        first.at,
+        tuple(edges),
+        tuple(reports.values()),
+        resources,
+        notes,
+        potential=bool(timed),
+    )
+
+
+def _where(wait: ThreadWait) -> str:
+    return wait.at.short() if wait.at is not None else wait.call
+
+
+def long_wait(
+    task: Actor,
+    resource: Resource,
+    waited: float,
+    threshold: float,
+    holders: tuple[Actor, ...] = (),
+) -> Finding | None:
+    """A potential finding when `task` has waited on `resource` for `threshold` seconds or more.
+
+    `holders`: the tasks holding the resource (their `waits_at` is where they took it).
+    A long wait is never proof of a deadlock.
+    """
+    if waited < threshold:
+        return None
+    where = f" at {task.waits_at.short()}" if task.waits_at is not None else ""
+    message = f"Task {task.name!r} has waited{where} for {resource.label()} for {waited:.1f}s"
+    if resource.detail:
+        message += f" [{resource.detail}]"
+    if holders:
+        message += ", held by " + ", ".join(f"task {h.name!r}" for h in holders)
+    reports = [
+        TaskReport(
+            key=task.key,
+            name=task.name,
+            state="waiting",
+            waits_for=resource.key,
+            waits_at=task.waits_at,
+            stack=task.stack,
+        )
+    ]
+    reports += [
+        TaskReport(
+            key=h.key,
+            name=h.name,
+            state="waiting",
+            holds=(Hold(resource.key, h.waits_at),),
+            stack=h.stack,
+        )
+        for h in holders
+        if h.key != task.key
+    ]
+    edges = tuple(Edge(task.key, resource.key, task.waits_at, h.key, h.waits_at) for h in holders)
+    if not edges:
+        edges = (Edge(task.key, resource.key, task.waits_at, None, None),)
+    return Finding(
+        LONG_WAIT,
+        message,
+        task.waits_at,
+        edges,
+        tuple(reports),
+        (resource,),
+        (f"waiting longer than the long-wait threshold of {threshold:g}s",),
+        potential=True,
+    )

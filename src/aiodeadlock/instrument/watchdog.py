@@ -1,0 +1,263 @@
+"""A watchdog thread: notices an event-loop thread stuck in one callback, and long task waits."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from asyncio import base_events, events
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import Any
+
+from aiodeadlock.detectors.loopblocked import Actor, long_wait, loop_blocked
+from aiodeadlock.instrument import loophook, threadlocks
+from aiodeadlock.instrument.livegraph import LiveGraph
+from aiodeadlock.instrument.patching import Patcher
+from aiodeadlock.instrument.threadwaits import Reader, tasks_of
+from aiodeadlock.model.findings import Finding, Resource
+
+_BaseLoop: Any = base_events.BaseEventLoop
+_run_forever = _BaseLoop.run_forever
+_RUN_ONCE: CodeType = loophook._run_once.__code__
+_HANDLE_RUN: CodeType = events.Handle._run.__code__
+_MAX_DEPTH = 1000
+
+#: The loops running now (registered by run_forever), by id.
+_running: dict[int, Any] = {}
+
+
+def run_forever(self: Any) -> Any:
+    _running[id(self)] = self
+    try:
+        return _run_forever(self)
+    finally:
+        _running.pop(id(self), None)
+
+
+def callback_frame(top: FrameType | None) -> FrameType | None:
+    """The frame of the callback (Handle._run) a loop thread is inside, or None.
+
+    None also when the thread is in the loop itself (polling for I/O, or between
+    callbacks): then it has returned to the loop.
+    """
+    child = None
+    for _ in range(_MAX_DEPTH):
+        if top is None:
+            break
+        if top.f_code is _RUN_ONCE:
+            return child if child is not None and child.f_code is _HANDLE_RUN else None
+        child, top = top, top.f_back
+    return None
+
+
+# -- the thread ---------------------------------------------------------------------
+
+
+class _Watch:
+    """What one loop was doing at the last samples."""
+
+    __slots__ = ("frame", "next_check", "since")
+
+    def __init__(self, frame: FrameType | None, since: float) -> None:
+        self.frame = frame
+        self.since = since
+        self.next_check = 0.0
+
+
+class Watchdog:
+    """Samples the loops' threads; reports a loop that cannot resume, and long waits.
+
+    `threshold`: seconds a loop thread may stay in one callback before its stack is
+    inspected (None: off). `long_wait`: seconds a task may wait on one primitive before
+    it is reported (None: off). `act` receives definite loop-blocked findings (from this
+    thread); `note` receives potential ones (a wait certain to time out), from this
+    thread too, and long-wait findings, from the loop's thread.
+    """
+
+    def __init__(
+        self,
+        threshold: float | None,
+        long_wait: float | None,
+        act: Callable[[Finding], None],
+        note: Callable[[Finding], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.threshold = threshold
+        self.long_wait = long_wait
+        self.act = act
+        self.note = note
+        self.clock = clock
+        self._watches: dict[int, _Watch] = {}
+        self._next_wait_scan = 0.0
+        self._scan_pending: set[int] = set()
+        self._waits: dict[int, dict[tuple[int, str], float]] = {}
+        self._reported: set[tuple[int, str]] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.on_error: Callable[[BaseException], None] | None = None
+
+    @property
+    def interval(self) -> float:
+        steps = [0.25]
+        if self.threshold is not None:
+            steps.append(self.threshold / 4)
+        if self.long_wait is not None:
+            steps.append(self.long_wait / 4)
+        return max(0.01, min(steps))
+
+    def start(self) -> None:
+        thread = threading.Thread(target=self._main, name="aiodeadlock-watchdog", daemon=True)
+        thread._adl_own = True  # type: ignore[attr-defined]
+        self._thread = thread
+        thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(1.0)
+        self._thread = None
+        self._watches.clear()
+
+    def _main(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.tick(sys._current_frames)
+            except Exception as exc:  # never let the watchdog break the program
+                if self.on_error is not None:
+                    self.on_error(exc)
+                return
+
+    def tick(self, sample: Callable[[], dict[int, FrameType]]) -> None:
+        """One look at the running loops (`sample` returns every thread's top frame)."""
+        now = self.clock()
+        loops = []
+        for loop in list(_running.values()):
+            if loop.is_closed():  # registered while running, when the watchdog started
+                _running.pop(id(loop), None)
+                self._waits.pop(id(loop), None)
+            else:
+                loops.append(loop)
+        if self.long_wait is not None and now >= self._next_wait_scan:
+            self._next_wait_scan = now + self.long_wait / 4
+            for loop in loops:
+                self._request_wait_scan(loop)
+        if self.threshold is None:
+            return
+        frames = sample()  # a few microseconds: cheaper than any shortcut worth having
+        watches: dict[int, _Watch] = {}
+        for loop in loops:
+            tid = loop._thread_id
+            cb = callback_frame(frames.get(tid)) if tid is not None else None
+            if cb is None:
+                continue
+            watch = self._watches.get(id(loop))
+            if watch is None or watch.frame is not cb:
+                watch = _Watch(cb, now)
+            watches[id(loop)] = watch
+            blocked_for = now - watch.since
+            if blocked_for >= self.threshold and now >= watch.next_check:
+                watch.next_check = now + self.threshold
+                reader = Reader(frames, loops)
+                finding = loop_blocked(tid, reader.wait, blocked_for, self.threshold)
+                if finding is not None:
+                    watch.next_check = float("inf")  # reported: once per blocked callback
+                    (self.act if finding.definite else self.note)(finding)
+        self._watches = watches
+
+    # long waits: scanned on the loop's own thread ---------------------------------
+
+    def _request_wait_scan(self, loop: Any) -> None:
+        if id(loop) in self._scan_pending:
+            return
+        self._scan_pending.add(id(loop))
+        try:
+            loop.call_soon_threadsafe(self.scan_waits, loop)
+        except RuntimeError:  # the loop closed meanwhile
+            self._scan_pending.discard(id(loop))
+
+    def scan_waits(self, loop: Any) -> None:
+        """Report tasks of `loop` that have waited on one primitive for `long_wait` s."""
+        self._scan_pending.discard(id(loop))
+        try:
+            self._scan_waits(loop)
+        except Exception as exc:  # a callback of the program's loop: never raise there
+            self.long_wait = None
+            if self.on_error is not None:
+                self.on_error(exc)
+
+    def _scan_waits(self, loop: Any) -> None:
+        threshold = self.long_wait
+        if threshold is None:
+            return
+        now = self.clock()
+        graph = LiveGraph(current=None, loop=loop, stacks=False)
+        before = self._waits.get(id(loop), {})
+        seen: dict[tuple[int, str], float] = {}
+        for task in tasks_of(loop):
+            if task.done():
+                continue
+            node = graph.task(graph.add_task(task))
+            wait = node.waits
+            if wait is None:
+                continue
+            res = graph.resource(wait.resource)
+            if res.type == "Future":  # a bare future: I/O, a timer... not a primitive
+                continue
+            key = (id(task), res.key)
+            seen[key] = since = before.get(key, now)
+            if key in self._reported or now - since < threshold:
+                continue
+            self._reported.add(key)
+            node = graph.with_stack(node)
+            actor = Actor(node.key, node.name, node.stack, wait.at)
+            holders = tuple(
+                Actor(h.task, graph.task(h.task).name, (), h.since) for h in res.holders
+            )
+            resource = Resource(res.key, res.type, res.name, res.created_at, res.detail)
+            finding = long_wait(actor, resource, now - since, threshold, holders)
+            if finding is not None:
+                self.note(finding)
+        self._waits[id(loop)] = seen
+        self._reported &= set().union(*self._waits.values())
+
+
+_patcher = Patcher(
+    [(_BaseLoop, "run_forever", run_forever), *threadlocks.PATCHES],
+)
+_dog: Watchdog | None = None
+
+
+def start(
+    threshold: float | None,
+    long_wait_after: float | None,
+    act: Callable[[Finding], None],
+    note: Callable[[Finding], None],
+    on_error: Callable[[BaseException], None] | None = None,
+) -> None:
+    """Start (or reconfigure) the watchdog; with both thresholds None, stop it."""
+    global _dog
+    if threshold is None and long_wait_after is None:
+        stop()
+        return
+    if _dog is not None:
+        _dog.threshold, _dog.long_wait = threshold, long_wait_after
+        _dog.act, _dog.note, _dog.on_error = act, note, on_error
+        return
+    _patcher.apply()
+    loop = events._get_running_loop()
+    if loop is not None and isinstance(loop, _BaseLoop):
+        _running[id(loop)] = loop  # started from inside a running loop
+    _dog = Watchdog(threshold, long_wait_after, act, note)
+    _dog.on_error = on_error
+    _dog.start()
+
+
+def stop() -> None:
+    """Stop the watchdog thread and restore threading.Lock/RLock and run_forever."""
+    global _dog
+    dog, _dog = _dog, None
+    if dog is not None:
+        dog.stop()
+    _patcher.restore()
