@@ -28,12 +28,13 @@ class Expectation:
 
     kind: str | None = None  # None: "expect: none"
     lines: list[int] = field(default_factory=list)
+    at: int | None = None  # the finding's own `location` is this file at this line
     exit: int | None = None
+    hangs: bool = False  # "exit: hang": still running at the timeout (--on-deadlock report)
     timeout: float = DEFAULT_TIMEOUT
     requires: tuple[int, ...] = ()
     args: list[str] = field(default_factory=list)
-    potential: str | None = None
-    potential_lines: list[int] = field(default_factory=list)
+    potential: dict[str, list[int]] = field(default_factory=dict)  # kind -> lines
     stdout_has: list[str] = field(default_factory=list)
     pending: str | None = None
     known_bug: str | None = None
@@ -68,8 +69,13 @@ def parse_header(path: Path) -> Expectation:
             seen_expect = True
             if value != "none":
                 exp.kind, exp.lines = _kind_and_lines(value)
+        elif key == "at":
+            exp.at = int(value)
         elif key == "exit":
-            exp.exit = int(value)
+            if value == "hang":
+                exp.hangs = True
+            else:
+                exp.exit = int(value)
         elif key == "timeout":
             exp.timeout = float(value)
         elif key == "requires":
@@ -77,7 +83,8 @@ def parse_header(path: Path) -> Expectation:
         elif key == "args":
             exp.args = shlex.split(value)
         elif key == "potential":
-            exp.potential, exp.potential_lines = _kind_and_lines(value)
+            kind, lines = _kind_and_lines(value)
+            exp.potential[kind] = lines
         elif key == "stdout-has":
             exp.stdout_has.append(value)
         elif key == "pending":
@@ -218,7 +225,11 @@ def _check(
 ) -> None:
     report_text = out.read_text(encoding="utf-8") if out.exists() else ""
     why = _describe(run, report_text)
-    assert run.returncode is not None, f"no result in {exp.timeout} s\n{why}"
+    if exp.hangs:
+        assert exp.kind is not None, "'exit: hang' needs an 'expect: KIND'"
+        assert run.returncode is None, f"expected the program to go on waiting\n{why}"
+    else:
+        assert run.returncode is not None, f"no result in {exp.timeout} s\n{why}"
     assert report_text, f"no report written\n{why}"
     report = json.loads(report_text)
     assert report["format_version"] == 1, why
@@ -239,15 +250,66 @@ def _check(
         assert run.stdout == base.stdout, f"stdout differs from plain python\n{why}"
     else:
         expected_exit = DEADLOCK_EXIT if exp.exit is None else exp.exit
-        assert run.returncode == expected_exit, why
+        assert exp.hangs or run.returncode == expected_exit, why
         assert len(definite) == 1, f"expected one definite finding\n{why}"
         finding = definite[0]
         assert finding["kind"] == exp.kind, why
         missing = set(exp.lines) - lines_in(finding, path)
         assert not missing, f"lines {sorted(missing)} not in the finding\n{why}"
+        if exp.at is not None:
+            loc = finding["location"]
+            assert loc and _same_file(loc["file"], path) and loc["line"] == exp.at, why
 
-    if potential:
-        assert exp.potential is not None, f"unexpected potential findings\n{why}"
-        matching = [f for f in potential if f["kind"] == exp.potential]
-        assert matching, why
-        assert any(set(exp.potential_lines) <= lines_in(f, path) for f in matching), why
+    for f in potential:
+        assert f["kind"] in exp.potential, f"unexpected potential {f['kind']} finding\n{why}"
+    for kind, lines in exp.potential.items():
+        of_kind = [f for f in potential if f["kind"] == kind]
+        if of_kind:
+            named = [lines_in(f, path) for f in of_kind]
+            assert any(set(lines) <= n for n in named), f"{kind}: lines {lines} not named\n{why}"
+
+
+def test_header_directives(tmp_path: Path) -> None:
+    path = tmp_path / "s.py"
+    path.write_text(
+        "# pending: wait-graph\n"
+        "# expect: wait-cycle lines=7,10\n"
+        "\n"
+        "# exit: 0\n# timeout: 2.5\n# requires: 3.11\n# at: 10\n"
+        "# args: --on-deadlock raise\n# stdout-has: caught it\n"
+        "# potential: lock-order lines=6\n# potential: orphaned-lock\n"
+        "# known-bug: something\n"
+        "# A free-text line: with a colon.\n"
+        "import asyncio\n# expect: none\n",
+        encoding="utf-8",
+    )
+    exp = parse_header(path)
+    assert (exp.kind, exp.lines, exp.exit, exp.timeout) == ("wait-cycle", [7, 10], 0, 2.5)
+    assert exp.requires == (3, 11)
+    assert exp.at == 10
+    assert exp.args == ["--on-deadlock", "raise"]
+    assert exp.stdout_has == ["caught it"]
+    assert exp.potential == {"lock-order": [6], "orphaned-lock": []}
+    assert (exp.pending, exp.known_bug, exp.hangs) == ("wait-graph", "something", False)
+
+
+def test_header_without_expect_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.py"
+    path.write_text("# just a comment\nprint(1)\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no '# expect:'"):
+        parse_header(path)
+
+
+def test_folders_match_expectations() -> None:
+    """positive/ files expect a kind and name lines; negative/ files expect none."""
+    names: set[str] = set()
+    for path in SCENARIOS.rglob("*.py"):
+        exp = parse_header(path)
+        folder = path.parent.name
+        if folder == "positive":
+            assert exp.kind is not None and exp.lines, path
+        elif folder == "negative":
+            assert exp.kind is None, path
+        assert path.name not in names, f"duplicate scenario name {path.name}"
+        names.add(path.name)
+    assert len(names) >= 40

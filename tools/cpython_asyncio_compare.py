@@ -40,18 +40,15 @@ SITECUSTOMIZE = textwrap.dedent(
 
         _pid = _os.getpid()
         _out = _os.path.join(_dir, "findings-%d.json" % _pid)
-        _session = _adl.install(on_deadlock="report", format="json", output=_out)
+        # detect() is install() now and, at exit, the end-of-run report (lock order too).
+        _detection = _adl.detect(on_deadlock="report", format="json", output=_out)
+        _detection.__enter__()
+        _atexit.register(_detection.__exit__, None, None, None)
         import asyncio as _asyncio
 
         _code = getattr(_asyncio.Lock.acquire, "__code__", None)
         with open(_os.path.join(_dir, "installed-%d.json" % _pid), "w") as _fh:
             _json.dump({"pid": _pid, "lock_acquire": _code and _code.co_filename}, _fh)
-
-        def _write_findings():
-            if _session.findings:
-                _session.write()
-
-        _atexit.register(_write_findings)
     """
 )
 
@@ -124,6 +121,16 @@ class Run:
     findings: list[dict[str, object]] = field(default_factory=list)
     installed: bool = False
 
+    @property
+    def definite(self) -> list[dict[str, object]]:
+        """Findings of a definite deadlock (a finding without the flag counts as one)."""
+        return [f for f in self.findings if f.get("definite", True) is not False]
+
+    @property
+    def potential(self) -> list[dict[str, object]]:
+        """Potential findings (lock order, locks still held by ended tasks)."""
+        return [f for f in self.findings if f.get("definite", True) is False]
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for outcome in self.outcomes.values():
@@ -153,9 +160,11 @@ class FileResult:
     def confirmed(self) -> list[Difference]:
         return [d for d in self.differences if d.confirmed]
 
-    @property
-    def ok(self) -> bool:
-        return not self.confirmed and not self.instrumented.findings and self.instrumented.installed
+    def ok(self, strict: bool = False) -> bool:
+        """No confirmed difference and no definite finding (no finding at all if strict)."""
+        inst = self.instrumented
+        findings = inst.findings if strict else inst.definite
+        return inst.installed and not self.confirmed and not findings
 
 
 def stdlib_test_dir(python: str) -> Path | None:
@@ -168,7 +177,7 @@ def stdlib_test_dir(python: str) -> Path | None:
     return path if (path / "__init__.py").is_file() else None
 
 
-def test_files(python: str) -> list[str]:
+def asyncio_test_files(python: str) -> list[str]:
     """Names (like 'test_locks') of every test module or package in test_asyncio."""
     directory = stdlib_test_dir(python)
     if directory is None:
@@ -191,7 +200,13 @@ def _killpg(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def run_tests(python: str, names: Sequence[str], instrumented: bool, timeout: float) -> Run:
+def run_tests(
+    python: str,
+    names: Sequence[str],
+    instrumented: bool,
+    timeout: float,
+    extra_path: Sequence[str | os.PathLike[str]] = (),
+) -> Run:
     """Run dotted test names (modules, classes or test ids) in a fresh `python` process."""
     run = Run(list(names), instrumented)
     with tempfile.TemporaryDirectory(prefix="adl-compat-") as tmp:
@@ -204,7 +219,7 @@ def run_tests(python: str, names: Sequence[str], instrumented: bool, timeout: fl
         results = work / "results.jsonl"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AIODEADLOCK"))}
         env["PYTHONPATH"] = os.pathsep.join(
-            ([str(work / "site")] if instrumented else []) + [str(SRC)]
+            ([str(work / "site")] if instrumented else []) + [str(SRC), *map(str, extra_path)]
         )
         if instrumented:
             env["AIODEADLOCK_COMPAT_DIR"] = str(work / "reports")
@@ -329,13 +344,19 @@ def _fmt_counts(run: Run) -> str:
     return f"{ok}/{bad}/{skipped}" + (" TIMEOUT" if run.timed_out else "")
 
 
-def print_report(python: str, version: str, results: Iterable[FileResult]) -> None:
+def _fmt_findings(run: Run) -> str:
+    return f"{len(run.definite)}/{len(run.potential)}"
+
+
+def print_report(
+    python: str, version: str, results: Iterable[FileResult], verbose: bool = False
+) -> None:
     """A per-file table (ok/failed/skipped plain and instrumented), then every difference."""
     results = list(results)
     print(f"\nCPython {version} ({python}): {len(results)} test_asyncio files, plain vs installed")
     header = f"{'file':<34} {'tests':>6} {'plain ok/bad/skip':>18} {'installed':>14}"
-    print(header + f" {'diffs':>6} {'findings':>8} {'secs':>11}")
-    totals = [0, 0, 0]
+    print(header + f" {'diffs':>6} {'definite/potential':>18} {'secs':>11}")
+    totals = [0, 0, 0, 0]
     for r in results:
         n = len(set(r.plain.outcomes) | set(r.instrumented.outcomes))
         secs = f"{r.plain.seconds:.0f}/{r.instrumented.seconds:.0f}"
@@ -345,12 +366,14 @@ def print_report(python: str, version: str, results: Iterable[FileResult]) -> No
             flag += f"  (no test ran, exit {r.plain.returncode}: {last[:60]})"
         print(
             f"{r.name:<34} {n:>6} {_fmt_counts(r.plain):>18} {_fmt_counts(r.instrumented):>14}"
-            f" {len(r.confirmed):>6} {len(r.instrumented.findings):>8} {secs:>11}{flag}"
+            f" {len(r.confirmed):>6} {_fmt_findings(r.instrumented):>18} {secs:>11}{flag}"
         )
         totals[0] += n
         totals[1] += len(r.confirmed)
-        totals[2] += len(r.instrumented.findings)
-    print(f"{'total':<34} {totals[0]:>6} {'':>18} {'':>14} {totals[1]:>6} {totals[2]:>8}")
+        totals[2] += len(r.instrumented.definite)
+        totals[3] += len(r.instrumented.potential)
+    found = f"{totals[2]}/{totals[3]}"
+    print(f"{'total':<34} {totals[0]:>6} {'':>18} {'':>14} {totals[1]:>6} {found:>18}")
     for r in results:
         for d in r.differences:
             tag = "DIFFERENCE" if d.confirmed else "not reproduced on rerun (flaky)"
@@ -359,8 +382,12 @@ def print_report(python: str, version: str, results: Iterable[FileResult]) -> No
             if d.detail:
                 print(textwrap.indent(d.detail.rstrip(), "    "))
         for f in r.instrumented.findings:
-            print(f"\n--- {r.name}: finding in pid {f.get('pid')}: {f.get('code')} {f.get('kind')}")
-            print(textwrap.indent(json.dumps(f, indent=2)[:4000], "    "))
+            what = "definite" if f.get("definite", True) is not False else "potential"
+            code, kind, pid = f.get("code"), f.get("kind"), f.get("pid")
+            print(f"\n--- {r.name}: {what} finding {code} {kind} (pid {pid})")
+            print(f"    {f.get('message')}")
+            if verbose:
+                print(textwrap.indent(json.dumps(f, indent=2)[:4000], "    "))
 
 
 def interpreter_version(python: str) -> str:
@@ -384,6 +411,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per run")
     parser.add_argument("--no-recheck", action="store_true", help="don't rerun differences")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail on potential findings too, not only definite"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print findings in full")
     args = parser.parse_args(argv)
 
     everything: dict[str, object] = {}
@@ -394,14 +425,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if stdlib_test_dir(python) is None:
             print(f"CPython {version} ({python}): no test/test_asyncio in its stdlib; skipped")
             continue
-        names = args.files.split(",") if args.files else test_files(python)
+        names = args.files.split(",") if args.files else asyncio_test_files(python)
         one = functools.partial(
             compare_file, python, timeout=args.timeout, recheck=not args.no_recheck
         )
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             results = list(pool.map(one, [n.strip() for n in names]))
-        print_report(python, version, results)
-        failed = failed or not all(r.ok for r in results)
+        print_report(python, version, results, args.verbose)
+        failed = failed or not all(r.ok(args.strict) for r in results)
         everything[version] = [
             {
                 "file": r.name,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -13,7 +15,10 @@ import pytest
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "cpython_asyncio_compare.py"
 FILES = ["test_locks", "test_queues", "test_pep492", "test_tasks"]
-TIMEOUT = 600.0
+#: Set AIODEADLOCK_COMPAT_STRICT=1 to fail on potential findings too (lock order, locks left
+#: held by tasks that ended), not only on definite ones.
+STRICT = os.environ.get("AIODEADLOCK_COMPAT_STRICT") == "1"
+TIMEOUT = 180.0  # seconds per run; a run normally takes 1-40 s
 
 
 def _load_tool() -> ModuleType:
@@ -50,13 +55,23 @@ def test_same_outcomes_and_no_findings(name: str) -> None:
     assert not diffs, f"{len(diffs)} outcome(s) differ with aiodeadlock installed:\n" + "\n".join(
         diffs
     )
-    findings = [
-        f"{f.get('code')} {f.get('kind')}: {f.get('message')}\n{json.dumps(f, indent=1)[:1500]}"
-        for f in result.instrumented.findings
-    ]
-    assert not findings, f"aiodeadlock reported {len(findings)} finding(s) on {name}:\n" + (
-        "\n".join(findings)
-    )
+    definite = [_describe(f) for f in result.instrumented.definite]
+    assert not definite, f"{len(definite)} definite finding(s) on {name}:\n" + "\n".join(definite)
+    potential = [_describe(f) for f in result.instrumented.potential]
+    if potential and STRICT:
+        pytest.fail(f"{len(potential)} potential finding(s) on {name}:\n" + "\n".join(potential))
+    if potential:
+        codes = sorted({str(f.get("code")) for f in result.instrumented.potential})
+        warnings.warn(
+            f"{name}: {len(potential)} potential finding(s) ({', '.join(codes)}); see them with"
+            f" `python tools/cpython_asyncio_compare.py --files {name}`",
+            stacklevel=1,
+        )
+
+
+def _describe(finding: dict[str, object]) -> str:
+    head = f"{finding.get('code')} {finding.get('kind')}: {finding.get('message')}"
+    return f"{head}\n{json.dumps(finding, indent=1)[:1500]}"
 
 
 def test_outcome_comparison_sees_differences() -> None:
@@ -74,3 +89,44 @@ def test_outcome_comparison_sees_differences() -> None:
     }
     inst.timed_out = True
     assert compare.diff_runs(plain, inst)[0].test_id == "<whole file>"
+
+
+PROBE = """\
+import asyncio
+import threading
+import time
+import unittest
+
+
+class Probe(unittest.IsolatedAsyncioTestCase):
+    async def test_self_deadlock_rescued_by_a_thread(self):
+        lock = asyncio.Lock()
+        loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+
+        def rescue():  # a waker the detector cannot see, so it judges the wait endless
+            while not lock._waiters:  # until the task has parked
+                time.sleep(0.001)
+            loop.call_soon_threadsafe(me.cancel)
+
+        async with lock:
+            threading.Thread(target=rescue, daemon=True).start()
+            with self.assertRaises(asyncio.CancelledError):
+                await lock.acquire()  # DL101: this task holds it
+
+    def test_plain(self):
+        pass
+"""
+
+
+def test_harness_sees_findings(tmp_path: Path) -> None:
+    """A test module that self-deadlocks (rescued by a thread) yields exactly one finding."""
+    (tmp_path / "adl_compat_probe.py").write_text(PROBE)
+    args = (sys.executable, ["adl_compat_probe"])
+    plain = compare.run_tests(*args, instrumented=False, timeout=TIMEOUT, extra_path=[tmp_path])
+    inst = compare.run_tests(*args, instrumented=True, timeout=TIMEOUT, extra_path=[tmp_path])
+    assert inst.installed
+    assert set(plain.outcomes.values()) == {"ok"}, plain.output
+    assert compare.diff_runs(plain, inst) == [], inst.output
+    assert [f["code"] for f in inst.findings] == ["DL101"], inst.findings
+    assert plain.findings == []

@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: a cycle through gather() is reported while another child can still raise
 # The parent holds a lock while gathering; one child needs the lock, but the other child
 # raises, gather() raises in the parent, the parent releases the lock and the child goes on.
 import asyncio

@@ -1,6 +1,5 @@
 # expect: none
 # requires: 3.11
-# known-bug: a cycle through a TaskGroup is reported while a sibling can still fail
 # A TaskGroup child fails; siblings waiting on a held lock and an Event are cancelled.
 import asyncio
 

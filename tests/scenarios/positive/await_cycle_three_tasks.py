@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=13
+# expect: wait-cycle lines=12
 # timeout: 5
 # Three pipeline stages, each awaiting the next one's task; the last awaits the first.
 import asyncio

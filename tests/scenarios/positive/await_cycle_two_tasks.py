@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=12
+# expect: wait-cycle lines=11
 # timeout: 5
 # Two tasks each await the other (a handshake wired the wrong way round).
 import asyncio

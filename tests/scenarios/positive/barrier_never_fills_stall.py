@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=11
+# expect: stall lines=10
 # requires: 3.11
 # timeout: 6
 # A Barrier for three parties, but only two workers are started.

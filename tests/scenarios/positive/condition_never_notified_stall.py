@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=11
+# expect: stall lines=10
 # timeout: 6
 # A consumer waits on a Condition; the producer appends but never notifies.
 import asyncio

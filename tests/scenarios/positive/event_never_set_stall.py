@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=9
+# expect: stall lines=8
 # timeout: 6
 # A worker waits for a "ready" Event that the startup code forgot to set.
 import asyncio

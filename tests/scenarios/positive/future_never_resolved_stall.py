@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=13
+# expect: stall lines=12
 # timeout: 6
 # A request future is registered but the response handler is never called.
 import asyncio

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=15,16,9
+# expect: wait-cycle lines=14,15,8
 # timeout: 5
 # The parent holds a lock and gathers children that need the same lock.
 import asyncio

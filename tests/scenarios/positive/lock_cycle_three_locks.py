@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=10,12
+# expect: wait-cycle lines=9,11
 # timeout: 6
 # Dining philosophers: three forks, each philosopher takes left then right.
 import asyncio

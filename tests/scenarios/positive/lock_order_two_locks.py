@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=15,17
+# expect: wait-cycle lines=14,16
 # timeout: 6
 # Two transfers take the account locks in opposite orders; both park.
 import asyncio

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=10,16
+# expect: wait-cycle lines=9,15
 # timeout: 5
 # main() starts a watcher that awaits main's own task, then awaits the watcher.
 import asyncio

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=17,19,12
+# expect: wait-cycle lines=16,18,11
 # timeout: 5
 # Task A holds lock L and awaits task B; task B waits for L.
 import asyncio

@@ -1,7 +1,8 @@
-# expect: orphaned-lock lines=12,19
+# expect: orphaned-lock lines=13,20
 # exit: 0
 # args: --on-deadlock raise
 # stdout-has: caught orphaned-lock
+# potential: orphaned-lock lines=13
 # The waiter of an orphaned lock gets DeadlockError, recovers and goes on.
 import asyncio
 

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=14,16
+# expect: wait-cycle lines=13,15
 # timeout: 6
 # Two tasks deadlock on two locks while a heartbeat keeps the loop busy.
 import asyncio

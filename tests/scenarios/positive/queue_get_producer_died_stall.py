@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=17
+# expect: stall lines=16
 # timeout: 6
 # The producer crashes after two items; the consumer waits for a third forever.
 import asyncio

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=12
+# expect: stall lines=11
 # timeout: 6
 # Items are queued and join() is awaited, but no consumer was ever started.
 import asyncio

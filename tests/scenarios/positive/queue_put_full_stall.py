@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=18
+# expect: stall lines=17
 # timeout: 6
 # A bounded queue fills up and the only consumer has already returned.
 import asyncio

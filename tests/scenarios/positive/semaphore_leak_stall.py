@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: stall lines=16
+# expect: stall lines=15
 # timeout: 6
 # Semaphore(0) used as a "done" signal, but the worker returns without releasing it.
 import asyncio

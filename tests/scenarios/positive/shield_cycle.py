@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=10,15
+# expect: wait-cycle lines=9,14
 # timeout: 5
 # Shielding does not help: main awaits a shielded task that awaits main.
 import asyncio

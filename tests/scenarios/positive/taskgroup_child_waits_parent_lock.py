@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=16,17,10
+# expect: wait-cycle lines=15,16,9
 # requires: 3.11
 # timeout: 5
 # The parent holds a lock across a TaskGroup whose child needs that lock.

@@ -1,5 +1,4 @@
-# pending: wait-graph
-# expect: wait-cycle lines=12,17
+# expect: wait-cycle lines=11,16
 # timeout: 5
 # Two tasks wait for each other through asyncio.wait_for without a timeout.
 import asyncio

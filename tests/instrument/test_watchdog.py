@@ -1,0 +1,246 @@
+"""The watchdog's sampling and decisions in-process, with an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+
+from aiodeadlock.instrument import threadlocks, watchdog
+from aiodeadlock.instrument.watchdog import Watchdog, callback_frame
+from aiodeadlock.model.findings import LONG_WAIT, LOOP_BLOCKED, Finding
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class LoopThread:
+    """A loop running `body` in a thread of its own, registered with the watchdog."""
+
+    def __init__(self, body: Callable[[dict[str, Any]], Coroutine[Any, Any, Any]]) -> None:
+        self.box: dict[str, Any] = {"ready": threading.Event()}
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, args=(body,), daemon=True)
+
+    def _run(self, body: Any) -> None:
+        try:
+            self.loop.run_until_complete(body(self.box))
+        finally:
+            self.loop.close()
+
+    def __enter__(self) -> LoopThread:
+        watchdog._running[id(self.loop)] = self.loop
+        self.thread.start()
+        assert self.box["ready"].wait(5)
+        time.sleep(0.1)  # let it get into the blocking call
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join(5)
+        watchdog._running.pop(id(self.loop), None)
+        assert not self.thread.is_alive(), "the loop thread did not end"
+
+
+@pytest.fixture
+def dog() -> Iterator[tuple[Watchdog, Clock, list[Finding], list[Finding]]]:
+    clock = Clock()
+    found: list[Finding] = []
+    notes: list[Finding] = []
+    yield Watchdog(1.0, None, found.append, notes.append, clock=clock), clock, found, notes
+
+
+def ticks(dog: Watchdog, clock: Clock, *times: float) -> None:
+    for t in times:
+        clock.now = 100.0 + t
+        dog.tick(sys._current_frames)
+
+
+def test_run_coroutine_threadsafe_result_on_its_own_loop(dog: Any) -> None:
+    wd, clock, found, _ = dog
+
+    async def body(box: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        box["fut"] = fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop)
+        box["ready"].set()
+        try:
+            fut.result()  # blocks this loop's thread
+        except concurrent.futures.CancelledError:
+            box["freed"] = True
+        await asyncio.sleep(0.01)  # let the scheduled coroutine start (and be cancelled)
+
+    with LoopThread(body) as lt:
+        ticks(wd, clock, 0.0, 0.1, 0.6)
+        assert found == []  # blocked for 0.5 s of the injected clock: not yet
+        ticks(wd, clock, 1.2)
+        lt.box["fut"].cancel()  # let the thread go
+    (finding,) = found
+    assert finding.kind is LOOP_BLOCKED and finding.definite
+    assert finding.location is not None and finding.location.file == __file__
+    assert "Future.result()" in finding.message and "sleep()" in finding.message
+    assert lt.box.get("freed")
+
+
+def test_threading_lock_held_across_await(dog: Any) -> None:
+    wd, clock, found, _ = dog
+    lock = threadlocks.TrackedLock()
+
+    async def hold() -> None:
+        lock.acquire()  # taken here, and never given back by this task
+        await asyncio.sleep(30)
+
+    async def body(box: dict[str, Any]) -> None:
+        box["holder"] = asyncio.create_task(hold(), name="holder")
+        await asyncio.sleep(0.01)
+        box["ready"].set()
+        with lock:  # blocks the loop's thread: the holder can never resume
+            pass
+        box["holder"].cancel()
+
+    with LoopThread(body):
+        ticks(wd, clock, 0.0, 0.1, 1.5)
+        lock.release()  # from this thread: the loop goes on
+    (finding,) = found
+    (edge,) = finding.edges
+    holder = finding.task(edge.holder)
+    assert holder is not None and holder.name == "holder"
+    assert edge.since is not None and edge.since.line == hold.__code__.co_firstlineno + 1
+    assert "threading.Lock 'lock'" in finding.message
+
+
+def test_threading_event_only_a_loop_callback_sets(dog: Any) -> None:
+    wd, clock, found, _ = dog
+
+    async def body(box: dict[str, Any]) -> None:
+        box["done"] = done = threading.Event()
+        asyncio.get_running_loop().call_soon(done.set)
+        box["ready"].set()
+        done.wait()  # the callback that would set it can never run
+
+    with LoopThread(body) as lt:
+        ticks(wd, clock, 0.0, 1.1)
+        lt.box["done"].set()
+    (finding,) = found
+    assert "Event.wait()" in finding.message and "a callback" in finding.message
+
+
+def test_timed_wait_on_its_own_loop_is_a_potential_finding(dog: Any) -> None:
+    wd, clock, found, notes = dog
+
+    async def body(box: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop)
+        box["ready"].set()
+        with contextlib.suppress(concurrent.futures.TimeoutError):
+            fut.result(timeout=0.5)
+        await asyncio.sleep(0.01)
+
+    with LoopThread(body):
+        ticks(wd, clock, 0.0, 1.1)
+    assert found == []
+    (note,) = notes
+    assert note.kind is LOOP_BLOCKED and not note.definite
+
+
+def test_busy_loop_is_not_reported(dog: Any) -> None:
+    wd, clock, found, _ = dog
+
+    async def body(box: dict[str, Any]) -> None:
+        box["ready"].set()
+        time.sleep(1.0)  # blocks the loop, and returns
+
+    with LoopThread(body):
+        ticks(wd, clock, 0.0, 0.1, 0.5, 5.0)
+        assert len(wd._watches) == 1  # it did notice the loop stuck in one callback
+    assert found == []
+
+
+def test_wait_for_a_thread_that_will_deliver_is_not_reported(dog: Any) -> None:
+    wd, clock, found, _ = dog
+
+    async def body(box: dict[str, Any]) -> None:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            fut = pool.submit(time.sleep, 1.0)
+            box["ready"].set()
+            fut.result()
+
+    with LoopThread(body):
+        ticks(wd, clock, 0.0, 0.1, 5.0)
+    assert found == []
+
+
+def test_callback_frame_is_none_for_an_idle_loop() -> None:
+    async def body(box: dict[str, Any]) -> None:
+        box["ready"].set()
+        await asyncio.sleep(0.5)
+
+    with LoopThread(body) as lt:
+        top = sys._current_frames()[lt.thread.ident or 0]
+        assert callback_frame(top) is None
+
+
+def test_long_wait_is_noted_once(run_bounded: Any) -> None:
+    clock = Clock()
+    notes: list[Finding] = []
+    wd = Watchdog(None, 2.0, lambda f: None, notes.append, clock=clock)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        ready = asyncio.Event()
+        waiter = asyncio.create_task(ready.wait(), name="consumer")
+        await asyncio.sleep(0)
+        for t in (0.0, 1.0, 2.5, 3.0):
+            clock.now = 100.0 + t
+            wd.scan_waits(loop)
+        ready.set()
+        await waiter
+
+    run_bounded(main)
+    (note,) = notes
+    assert note.kind is LONG_WAIT and not note.definite
+    assert "Task 'consumer' has waited" in note.message and "for 2.5s" in note.message
+    assert note.resources[0].type == "Event"
+
+
+def test_long_wait_ignores_sleeping_tasks(run_bounded: Any) -> None:
+    clock = Clock()
+    notes: list[Finding] = []
+    wd = Watchdog(None, 1.0, lambda f: None, notes.append, clock=clock)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        sleeper = asyncio.create_task(asyncio.sleep(30))
+        await asyncio.sleep(0)
+        for t in (0.0, 5.0):
+            clock.now = 100.0 + t
+            wd.scan_waits(loop)
+        sleeper.cancel()
+
+    run_bounded(main)
+    assert notes == []
+
+
+def test_start_and_stop_restore_threading_exactly() -> None:
+    lock_before, rlock_before = threading.Lock, threading.RLock
+    run_forever_before = asyncio.BaseEventLoop.__dict__["run_forever"]
+    watchdog.start(1.0, None, lambda f: None, lambda f: None)
+    try:
+        assert threading.Lock is threadlocks.TrackedLock
+        names = [t.name for t in threading.enumerate() if getattr(t, "_adl_own", False)]
+        assert names == ["aiodeadlock-watchdog"]
+    finally:
+        watchdog.stop()
+    assert threading.Lock is lock_before and threading.RLock is rlock_before
+    assert asyncio.BaseEventLoop.__dict__["run_forever"] is run_forever_before
+    assert not any(getattr(t, "_adl_own", False) for t in threading.enumerate())

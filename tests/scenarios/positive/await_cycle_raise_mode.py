@@ -1,0 +1,29 @@
+# expect: wait-cycle lines=17
+# exit: 0
+# args: --on-deadlock raise
+# stdout-has: caught wait-cycle
+# known-bug: raise mode exits with status 3 on a task-await cycle instead of raising
+# Raise mode on a task-await cycle: a victim gets DeadlockError instead of waiting forever.
+import asyncio
+
+import aiodeadlock
+
+peers = {}
+
+
+async def peer(other):
+    await asyncio.sleep(0.01)
+    try:
+        return await peers[other]
+    except aiodeadlock.DeadlockError as exc:
+        print("caught", exc.findings[0].kind.name)
+        return "broke the cycle"
+
+
+async def main():
+    peers["a"] = asyncio.create_task(peer("b"))
+    peers["b"] = asyncio.create_task(peer("a"))
+    print(await asyncio.gather(peers["a"], peers["b"]))
+
+
+asyncio.run(main())
