@@ -13,8 +13,10 @@ from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.instrument import loophook, ordering, primitives, taskstate, waits, watchdog
+from aiodeadlock.instrument.introspect import tasks_referencing
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
+from aiodeadlock.instrument.primitives import is_owned_primitive
 from aiodeadlock.instrument.waits import may_be_exclusive
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.session import Config, Session
@@ -122,9 +124,30 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
         return
     graph = LiveGraph(current=task)
     deadlock = find_deadlock(graph, graph.add_task(task), orphans=False)
-    if deadlock is None:
+    if deadlock is None or _may_be_released(deadlock, graph, _running_loop(), task):
         return
     session.deadlock(explain(deadlock))
+
+
+def _may_be_released(deadlock: Deadlock, graph: LiveGraph, loop: Any, current: Any) -> bool:
+    """Could a task outside the deadlock release one of its locks? (asyncio lets any task
+    release a lock: one used as a signal, or handed over, is released by someone else.)
+
+    True when a task that is not itself stuck has such a lock in a local variable; the
+    lock is then marked as shared, and its ownership is no longer used for verdicts.
+    """
+    prims = [graph.prims[s.resource.key] for s in deadlock.steps]
+    locks = [p for p in prims if is_owned_primitive(p)]
+    if not locks or loop is None:
+        return False
+    stuck = {s.task.key for s in deadlock.steps}
+    for other in tasks_referencing(locks, loop, skip=current):
+        key = graph.add_task(other)
+        if key not in stuck and find_deadlock(graph, key) is None:
+            for lock in locks:
+                lock._adl_shared = True
+            return True
+    return False
 
 
 def _running_loop() -> Any:
@@ -189,7 +212,7 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
         if checked is None:  # confirm, now looking at pending callbacks too
             checked = LiveGraph(current=None, loop=loop, stacks=False)
         deadlock = find_deadlock(checked, checked.add_task(task))
-        if deadlock is None:
+        if deadlock is None or _may_be_released(deadlock, checked, loop, None):
             continue
         if deadlock.ended:
             wait = (key, node.waits.resource)

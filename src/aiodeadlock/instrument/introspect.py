@@ -71,3 +71,25 @@ def task_stack(task: Any, running: bool = False) -> tuple[Location, ...]:
     except Exception:  # a coroutine-like object we do not understand
         return ()
     return user_stack(frames)
+
+
+def tasks_referencing(prims: list[Any], loop: Any, skip: Any = None) -> list[Any]:
+    """The loop's unfinished tasks (but `skip`) with one of `prims` in a local variable.
+
+    A task that has a lock in hand, as a local or an argument, may release it: asyncio
+    lets any task do that. Only direct references count (not through other objects).
+    """
+    import asyncio
+
+    wanted = {id(p) for p in prims}
+    found = []
+    for task in asyncio.all_tasks(loop):
+        if task is skip or task.done():
+            continue
+        try:
+            frames = suspended_frames(task)
+            if any(id(v) in wanted for f in frames for v in f.f_locals.values()):
+                found.append(task)
+        except Exception:  # a frame we cannot read: do not count it either way
+            continue
+    return found

@@ -23,9 +23,10 @@ from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.capabilities import current_tasks_lookup, make_current_task
-from aiodeadlock.instrument.sites import is_internal, user_frame
+from aiodeadlock.instrument.sites import is_internal, plumbing_codes, user_frame
 
 _getframe = sys._getframe
+_PLUMBING = plumbing_codes()
 _current_task = make_current_task()
 _current_tasks_get = current_tasks_lookup()
 _states = taskstate.states
@@ -53,6 +54,11 @@ _sem_release = _Semaphore.release
 def is_lock(obj: Any) -> bool:
     """True for an asyncio.Lock (as opposed to a semaphore)."""
     return isinstance(obj, _Lock)
+
+
+def is_owned_primitive(obj: Any) -> bool:
+    """True for the primitives whose holders are tracked (locks and semaphores)."""
+    return isinstance(obj, (_Lock, _Semaphore))
 
 
 def _caller(depth: int) -> Any:
@@ -151,22 +157,24 @@ def _lock_taken(self: Any, st: Any, frame: Any) -> None:
 async def lock_aenter(self: Any) -> None:
     # The hot path: keep it to a task lookup, two stores and a frame lookup.
     task = _current_tasks_get(self._adl_loop) or _task_for(self)
+    frame = _getframe(1)
+    if frame.f_code in _PLUMBING:  # entered through contextlib: report the user's line
+        frame = user_frame(frame) or frame
     st = None
     if task is not None:
         st = _states.get(id(task)) or _new_state(task)
         if st.held:
-            _nested(st, self, _getframe(1))
+            _nested(st, self, frame)
     if not self._locked and not self._waiters:
         # Free and nobody queued: asyncio's own fast path would just mark it taken.
         self._locked = True
     elif self._locked:
-        await _park(self, _lock_acquire, _getframe(1), st)
+        await _park(self, _lock_acquire, frame, st)
     else:
         await _lock_acquire(self)
     if st is not None:
         self._adl_owner = st
         st.held.append(self)
-    frame = _getframe(1)
     self._adl_code = frame.f_code
     self._adl_lasti = frame.f_lasti
 
@@ -263,18 +271,21 @@ def _sem_given_back(self: Any) -> None:
 
 async def sem_aenter(self: Any) -> None:
     task = _current_tasks_get(self._adl_loop) or _task_for(self)
+    frame = _getframe(1)
+    if frame.f_code in _PLUMBING:  # entered through contextlib: report the user's line
+        frame = user_frame(frame) or frame
     st = None
     if task is not None:
         st = _states.get(id(task)) or _new_state(task)
         if st.held:
-            _nested(st, self, _getframe(1))
+            _nested(st, self, frame)
     if self._value > 0 and not self._waiters:
         self._value -= 1  # a free permit and nobody queued: asyncio's fast path
     elif self._value <= 0:
-        await _park(self, _sem_acquire, _getframe(1), st)
+        await _park(self, _sem_acquire, frame, st)
     else:
         await _sem_acquire(self)
-    _sem_taken(self, st, _getframe(1))
+    _sem_taken(self, st, frame)
 
 
 async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:

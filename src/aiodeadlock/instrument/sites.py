@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from types import CodeType, FrameType
 
 from aiodeadlock.model.location import Location
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+#: Standard-library plumbing between user code and a primitive (AsyncExitStack...).
+_PLUMBING_FILES = (contextlib.__file__,)
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -42,7 +45,23 @@ def qualname(code: CodeType) -> str:
 def is_internal(code: CodeType) -> bool:
     """True for code of asyncio itself or of this package, which reports leave out."""
     filename = code.co_filename
-    return filename.startswith(_ASYNCIO_DIR) or filename.startswith(_OWN_DIR)
+    return (
+        filename.startswith(_ASYNCIO_DIR)
+        or filename.startswith(_OWN_DIR)
+        or filename in _PLUMBING_FILES
+    )
+
+
+def plumbing_codes() -> frozenset[CodeType]:
+    """Code objects of the standard-library plumbing (contextlib), for cheap hot-path tests."""
+    codes: set[CodeType] = set()
+    for obj in vars(contextlib).values():
+        members = vars(obj).values() if isinstance(obj, type) else [obj]
+        for member in members:
+            code = getattr(getattr(member, "__func__", member), "__code__", None)
+            if isinstance(code, CodeType) and code.co_filename in _PLUMBING_FILES:
+                codes.add(code)
+    return frozenset(codes)
 
 
 _HANDLE_RUN = asyncio.events.Handle._run.__code__

@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: wait-cycle reported although a live task (C) releases the lock it goes through
 # Task A holds a lock and awaits task B, which waits for the lock; task C releases it for A.
 import asyncio
 

@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: self-deadlock reported although a live task will release the lock (signal use)
 # A Lock used as a one-shot signal: main takes it, a worker releases it when done, and main
 # waits by acquiring it again.
 import asyncio

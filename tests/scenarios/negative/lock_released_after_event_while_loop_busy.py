@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: definite orphaned-lock after the grace period although a live task will release it
 # A task ends holding a lock; a releaser task waits for an Event that a busy heartbeat sets
 # after 1.5 s, then releases the lock for the waiting main task.
 import asyncio

@@ -1,5 +1,4 @@
 # expect: none
-# known-bug: self-deadlock reported although a live task will release the permit (signal use)
 # A Semaphore(1) as a gate (threading style): main closes it, a worker opens it later,
 # main waits at the gate. Main asks again for the only permit it holds, but a live
 # worker will release it.

@@ -1,8 +1,7 @@
-# expect: wait-cycle lines=17
+# expect: wait-cycle lines=16
 # exit: 0
 # args: --on-deadlock raise
 # stdout-has: caught wait-cycle
-# known-bug: raise mode exits with status 3 on a task-await cycle instead of raising
 # Raise mode on a task-await cycle: a victim gets DeadlockError instead of waiting forever.
 import asyncio
 

@@ -1,6 +1,5 @@
-# expect: self-deadlock lines=15
-# at: 15
-# known-bug: the wait and acquire sites point into contextlib.py, not at the user's line
+# expect: self-deadlock lines=14
+# at: 14
 # Locks collected for an AsyncExitStack contain the same lock twice.
 import asyncio
 import contextlib
