@@ -11,9 +11,8 @@ import aiodeadlock
 
 async def churn(count: int, batch: int = 500) -> None:
     async def worker(outer: asyncio.Lock, inner: asyncio.Lock) -> None:
-        async with outer:
-            async with inner:
-                await asyncio.sleep(0)
+        async with outer, inner:
+            await asyncio.sleep(0)
 
     for _ in range(count // batch):
         locks = [asyncio.Lock() for _ in range(batch)]

@@ -12,18 +12,38 @@ async def _leak(lock: asyncio.Lock) -> None:
     await lock.acquire()
 
 
-def test_task_ending_with_a_lock_held_is_a_potential_finding() -> None:
+async def _fail(lock: asyncio.Lock) -> None:
+    await lock.acquire()
+    raise ValueError("in the critical section")
+
+
+def test_task_raising_with_a_lock_held_is_a_potential_finding() -> None:
     async def main() -> None:
         lock = asyncio.Lock()
-        await asyncio.create_task(_leak(lock), name="leaker")
+        task = asyncio.create_task(_fail(lock), name="failer")
+        await asyncio.wait([task])
+        assert isinstance(task.exception(), ValueError)
 
     with aiodeadlock.detect() as session:
         asyncio.run(main())
         potential = runtime.finish()
     (finding,) = potential
     assert finding.kind.code == "DL103" and not finding.definite
-    assert "'leaker' returned while holding Lock 'lock'" in finding.message
+    assert "'failer' raised ValueError('in the critical section') while holding" in (
+        finding.message
+    )
     assert session.findings == [finding]
+
+
+def test_task_returning_with_a_lock_held_may_be_a_hand_over() -> None:
+    async def main() -> None:
+        lock = asyncio.Lock()
+        await asyncio.create_task(_leak(lock))
+
+    with aiodeadlock.detect() as session:
+        asyncio.run(main())
+        assert runtime.finish() == []
+    assert session.findings == []
 
 
 def test_lock_handed_over_and_released_later_is_not_reported() -> None:

@@ -234,13 +234,16 @@ def test_long_wait_ignores_sleeping_tasks(run_bounded: Any) -> None:
 def test_start_and_stop_restore_threading_exactly() -> None:
     lock_before, rlock_before = threading.Lock, threading.RLock
     run_forever_before = asyncio.BaseEventLoop.__dict__["run_forever"]
+    count = threading.active_count()
     watchdog.start(1.0, None, lambda f: None, lambda f: None)
     try:
         assert threading.Lock is threadlocks.TrackedLock
-        names = [t.name for t in threading.enumerate() if getattr(t, "_adl_own", False)]
-        assert names == ["aiodeadlock-watchdog"]
+        assert watchdog._dog is not None
+        ident = watchdog._dog.ident
+        assert ident in sys._current_frames()
+        assert threading.active_count() == count  # the program does not see the thread
     finally:
         watchdog.stop()
     assert threading.Lock is lock_before and threading.RLock is rlock_before
     assert asyncio.BaseEventLoop.__dict__["run_forever"] is run_forever_before
-    assert not any(getattr(t, "_adl_own", False) for t in threading.enumerate())
+    assert ident not in sys._current_frames()

@@ -8,11 +8,6 @@ from typing import Any
 
 from aiodeadlock.session import FORMATS, ON_DEADLOCK
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 #: key -> (type, allowed values or None)
 KEYS: dict[str, tuple[type, tuple[str, ...] | None]] = {
     "format": (str, FORMATS),
@@ -44,6 +39,13 @@ def load(start: Path) -> dict[str, Any]:
     path = find_pyproject(start.resolve())
     if path is None:
         return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - 3.10 only
+        try:
+            import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise ConfigError(f"cannot read {path}: install 'tomli' on Python 3.10") from None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

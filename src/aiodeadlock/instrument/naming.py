@@ -50,8 +50,17 @@ def assigned_name(filename: str, line: int, column: int | None = None) -> str | 
 
 
 def created_name(code: CodeType, lasti: int) -> str | None:
-    """The name a primitive created at (code, lasti) was assigned to, if it can be told."""
-    return assigned_name(code.co_filename, line_of(code, lasti), _column_of(code, lasti))
+    """The name a primitive created at (code, lasti) was assigned to, if it can be told.
+
+    `self.lock = Lock()` in a method of `Account` reads `Account.lock`.
+    """
+    name = assigned_name(code.co_filename, line_of(code, lasti), _column_of(code, lasti))
+    qualname = getattr(code, "co_qualname", "")
+    if name is not None and name.startswith("self.") and "." in qualname:
+        owner = qualname.split(".")[-2]
+        if owner != "<locals>":
+            return f"{owner}.{name[5:]}"
+    return name
 
 
 def _column_of(code: CodeType, lasti: int) -> int | None:

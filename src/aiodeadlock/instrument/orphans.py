@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.livegraph import LiveGraph, resource_key
+from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.model.findings import ORPHANED_LOCK, Finding, Hold, Resource, TaskReport
 
 
 def ended_holding() -> list[Finding]:
-    """One potential orphaned-lock finding per task that ended holding something still held."""
+    """One potential orphaned-lock finding per task that raised or was cancelled while
+    holding a lock that is still held at the end of the run.
+
+    A task that returned holding a lock may have handed it over on purpose, and a
+    semaphore permit kept at the end is usually a permit consumed, so neither counts.
+    """
     findings = []
     for st in list(taskstate.ended_holding):
-        held = list({id(p): p for p in st.held if _still_held_by(p, st)}.values())
+        if st.ended not in ("raised", "cancelled"):
+            continue
+        held = list({id(p): p for p in st.held if is_lock(p) and _still_held_by(p, st)}.values())
         if not held:
             continue
         graph = LiveGraph()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import sys
 import threading
 import time
@@ -94,7 +95,8 @@ class Watchdog:
         self._waits: dict[int, dict[tuple[int, str], float]] = {}
         self._reported: set[tuple[int, str]] = set()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ended: Any = None  # a lock the thread releases when it ends
+        self._ident: int | None = None
         self.on_error: Callable[[BaseException], None] | None = None
 
     @property
@@ -107,27 +109,38 @@ class Watchdog:
         return max(0.01, min(steps))
 
     def start(self) -> None:
-        thread = threading.Thread(target=self._main, name="aiodeadlock-watchdog", daemon=True)
-        thread._adl_own = True  # type: ignore[attr-defined]
-        self._thread = thread
-        thread.start()
+        """Start the thread: a bare `_thread` one, so the program never sees it (not in
+        threading.enumerate() or active_count(), not traced by threading.settrace(),
+        not joined at exit: it ends with the interpreter, like a daemon thread)."""
+        self._ended = _thread.allocate_lock()
+        self._ended.acquire()
+        self._ident = _thread.start_new_thread(self._main, ())
 
     def stop(self) -> None:
         self._stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(1.0)
-        self._thread = None
+        ended, self._ended = self._ended, None
+        if ended is not None and self._ident != _thread.get_ident():
+            ended.acquire(timeout=1.0)
         self._watches.clear()
 
+    @property
+    def ident(self) -> int | None:
+        """The watchdog thread's ident while it runs."""
+        return self._ident if self._ended is not None else None
+
     def _main(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.tick(sys._current_frames)
-            except Exception as exc:  # never let the watchdog break the program
-                if self.on_error is not None:
-                    self.on_error(exc)
-                return
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.tick(sys._current_frames)
+                except Exception as exc:  # never let the watchdog break the program
+                    if self.on_error is not None:
+                        self.on_error(exc)
+                    return
+        finally:
+            ended = self._ended
+            if ended is not None:
+                ended.release()
 
     def tick(self, sample: Callable[[], dict[int, FrameType]]) -> None:
         """One look at the running loops (`sample` returns every thread's top frame)."""
