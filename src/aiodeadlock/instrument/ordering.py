@@ -30,20 +30,24 @@ def reset() -> None:
         _dead.clear()
 
 
-_NOT_ORDERED = ("not ordered",)  # cached class of a primitive the graph leaves out
+#: Lock classes (creation sites) as small positive ints, so graph keys hash fast; an
+#: instance of a class is keyed by its negated id() instead (see on_nested).
+_class_ids: dict[tuple[str, int], int] = {}
+NOT_ORDERED = 0  # cached class of a primitive the graph leaves out
 
 
-def _class_of(prim: Any) -> Hashable:
-    """The lock class of `prim` (its creation site), cached on it; _NOT_ORDERED if it is
+def _class_of(prim: Any) -> int:
+    """The lock class of `prim` (its creation site), cached on it; NOT_ORDERED if it is
     not lock-like (a semaphore with more than one permit) or its creation is unknown."""
-    cls: Hashable = prim._adl_class
+    cls: int | None = prim._adl_class
     if cls is None:
         created = prim._adl_created
         if created is None or not (is_lock(prim) or getattr(prim, "_adl_total", None) == 1):
-            cls = _NOT_ORDERED
+            cls = NOT_ORDERED
         else:
             code, lasti = created
-            cls = (code.co_filename, line_of(code, lasti))
+            site = (code.co_filename, line_of(code, lasti))
+            cls = _class_ids.setdefault(site, len(_class_ids) + 1)
         prim._adl_class = cls
     return cls
 
@@ -57,32 +61,41 @@ def _label(prim: Any, key: str) -> Resource:
 
 def on_nested(st: Any, prim: Any, frame: Any) -> None:
     """`st`'s task holds `st.held` and now asks for `prim` at `frame`."""
-    taken = _class_of(prim)
-    if taken is _NOT_ORDERED:
+    taken = prim._adl_class
+    if taken is None:
+        taken = _class_of(prim)
+    if taken == NOT_ORDERED:
         return
-    held_locks = [h for h in st.held if h is not prim and _class_of(h) is not _NOT_ORDERED]
-    if not held_locks:
-        return
+    held = st.held
     grouped = st.group
-    with _guard:
-        _drop_dead()
-        for h in held_locks:
-            if grouped and id(h) in grouped and id(prim) in grouped:
-                continue
-            held = h._adl_class
-            instance = held == taken
-            a: Hashable = ("instance", id(h)) if instance else held
-            b: Hashable = ("instance", id(prim)) if instance else taken
-            gates = _NO_GATES
-            if len(held_locks) > 1:  # the other locks held around this pair
-                gates = frozenset(o._adl_class for o in held_locks if o is not h)
-            old = graph.edges.get((a, b))
-            if old is not None:  # seen before: count it; the common gates can only shrink
-                old.count += 1
-                if old.gates:
-                    old.gates = old.gates & gates
-                continue
-            _new_edge(st, h, prim, a, b, gates, instance, frame)
+    edges = graph.edges
+    if _dead:
+        with _guard:
+            _drop_dead()
+    for h in held:
+        cls = h._adl_class
+        if cls is None:
+            cls = _class_of(h)
+        if cls == NOT_ORDERED or h is prim:
+            continue
+        if grouped and id(h) in grouped and id(prim) in grouped:
+            continue
+        instance = cls == taken
+        key = (-id(h), -id(prim)) if instance else (cls, taken)
+        gates = _NO_GATES
+        if len(held) > 1:  # the other locks held around this pair
+            gates = frozenset(c for o in held if o is not h and (c := _class_of(o)) != NOT_ORDERED)
+        old = edges.get(key)
+        if old is not None:
+            # Seen before: count it; the common gates can only shrink. (No lock: a count
+            # lost to a race between two loop threads only makes a figure a little low.)
+            old.count += 1
+            if old.gates:
+                old.gates = old.gates & gates
+            continue
+        with _guard:
+            if key not in edges:
+                _new_edge(st, h, prim, key[0], key[1], gates, instance, frame)
 
 
 _NO_GATES: frozenset[Hashable] = frozenset()
@@ -167,7 +180,7 @@ def _alive(cycle: list[OrderEdge]) -> bool:
 def _relabel(cycle: list[OrderEdge]) -> None:
     """Give the same lock the same key everywhere in one cycle's report."""
     keys: dict[Hashable, str] = {}
-    instances = [n for e in cycle for n in (e.held, e.taken) if isinstance(n, tuple)]
+    instances = [n for e in cycle for n in (e.held, e.taken) if isinstance(n, int) and n < 0]
     numbers = {n: i for i, n in enumerate(dict.fromkeys(instances), 1)}
     for e in cycle:
         for node, attr in ((e.held, "held_label"), (e.taken, "taken_label")):

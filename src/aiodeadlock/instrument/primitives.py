@@ -23,10 +23,11 @@ from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.capabilities import current_tasks_lookup, make_current_task
-from aiodeadlock.instrument.sites import is_internal, plumbing_codes, user_frame
+from aiodeadlock.instrument.sites import contextlib_filename, is_internal, user_frame
 
 _getframe = sys._getframe
-_PLUMBING = plumbing_codes()
+#: contextlib's file name, as the very string object its code objects carry.
+_CONTEXTLIB = contextlib_filename()
 _current_task = make_current_task()
 _current_tasks_get = current_tasks_lookup()
 _states = taskstate.states
@@ -158,8 +159,11 @@ async def lock_aenter(self: Any) -> None:
     # The hot path: keep it to a task lookup, two stores and a frame lookup.
     task = _current_tasks_get(self._adl_loop) or _task_for(self)
     frame = _getframe(1)
-    if frame.f_code in _PLUMBING:  # entered through contextlib: report the user's line
+    code = frame.f_code
+    if code.co_filename is _CONTEXTLIB:  # entered through contextlib: the user's line
         frame = user_frame(frame) or frame
+        code = frame.f_code
+    lasti = frame.f_lasti
     st = None
     if task is not None:
         st = _states.get(id(task)) or _new_state(task)
@@ -175,8 +179,8 @@ async def lock_aenter(self: Any) -> None:
     if st is not None:
         self._adl_owner = st
         st.held.append(self)
-    self._adl_code = frame.f_code
-    self._adl_lasti = frame.f_lasti
+    self._adl_code = code
+    self._adl_lasti = lasti
 
 
 async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -272,7 +276,7 @@ def _sem_given_back(self: Any) -> None:
 async def sem_aenter(self: Any) -> None:
     task = _current_tasks_get(self._adl_loop) or _task_for(self)
     frame = _getframe(1)
-    if frame.f_code in _PLUMBING:  # entered through contextlib: report the user's line
+    if frame.f_code.co_filename is _CONTEXTLIB:  # entered through contextlib: the user's line
         frame = user_frame(frame) or frame
     st = None
     if task is not None:

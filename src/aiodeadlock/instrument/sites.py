@@ -52,16 +52,10 @@ def is_internal(code: CodeType) -> bool:
     )
 
 
-def plumbing_codes() -> frozenset[CodeType]:
-    """Code objects of the standard-library plumbing (contextlib), for cheap hot-path tests."""
-    codes: set[CodeType] = set()
-    for obj in vars(contextlib).values():
-        members = vars(obj).values() if isinstance(obj, type) else [obj]
-        for member in members:
-            code = getattr(getattr(member, "__func__", member), "__code__", None)
-            if isinstance(code, CodeType) and code.co_filename in _PLUMBING_FILES:
-                codes.add(code)
-    return frozenset(codes)
+def contextlib_filename() -> str:
+    """contextlib's file name, as the very string object its code objects carry (so a hot
+    path can test `code.co_filename is ...`, cheaper than hashing the code object)."""
+    return contextlib.AsyncExitStack.enter_async_context.__code__.co_filename
 
 
 _HANDLE_RUN = asyncio.events.Handle._run.__code__

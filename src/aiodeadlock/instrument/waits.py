@@ -7,7 +7,7 @@ import functools
 import weakref
 from asyncio import locks, queues, tasks
 from dataclasses import dataclass
-from types import CodeType, FrameType
+from types import FrameType
 from typing import Any
 
 from aiodeadlock.instrument import capabilities
@@ -80,19 +80,20 @@ def _asyncio_wait(frame: FrameType, fut: Any) -> Wait | None:
     return Wait("asyncio.wait", fut, members, mode, only_tasks and bool(members))
 
 
-_HANDLERS: dict[CodeType, Any] = {
-    locks.Event.wait.__code__: _simple("Event"),
-    locks.Condition.wait.__code__: _simple("Condition"),
-    queues.Queue.get.__code__: _queue_wait("get"),
-    queues.Queue.put.__code__: _queue_wait("put"),
-    queues.Queue.join.__code__: _queue_wait("join"),
-    tasks._wait.__code__: _asyncio_wait,  # type: ignore[attr-defined]
+#: Keyed by id(code object): code objects hash by content (slow); these live forever.
+_HANDLERS: dict[int, Any] = {
+    id(locks.Event.wait.__code__): _simple("Event"),
+    id(locks.Condition.wait.__code__): _simple("Condition"),
+    id(queues.Queue.get.__code__): _queue_wait("get"),
+    id(queues.Queue.put.__code__): _queue_wait("put"),
+    id(queues.Queue.join.__code__): _queue_wait("join"),
+    id(tasks._wait.__code__): _asyncio_wait,  # type: ignore[attr-defined]
 }
 if not capabilities.WAIT_FOR_RUNS_INLINE:
-    _HANDLERS[tasks.wait_for.__code__] = _wait_for
+    _HANDLERS[id(tasks.wait_for.__code__)] = _wait_for
 if capabilities.HAS_TASKGROUP:
-    _HANDLERS[asyncio.TaskGroup.__aexit__.__code__] = _taskgroup  # type: ignore[attr-defined]
-    _HANDLERS[locks.Barrier.wait.__code__] = _simple("Barrier")  # type: ignore[attr-defined]
+    _HANDLERS[id(asyncio.TaskGroup.__aexit__.__code__)] = _taskgroup  # type: ignore[attr-defined]
+    _HANDLERS[id(locks.Barrier.wait.__code__)] = _simple("Barrier")  # type: ignore[attr-defined]
 
 
 #: Waits that only other tasks can end (the rest: Event, Queue... can be ended by anyone).
@@ -116,7 +117,7 @@ def may_be_exclusive(task: Any) -> bool:
         code = getattr(coro, "cr_code", None)  # no frame object is made, nothing raised
         if code is None:
             return False  # the end of the chain: a future's iterator, or not a coroutine
-        if code in codes:
+        if id(code) in codes:
             return True
         coro = coro.cr_await
     return False
@@ -133,7 +134,7 @@ def blocked_on(task: Any) -> Wait | None:
         if not is_internal(frame.f_code):
             user = frame
             break
-        handler = _HANDLERS.get(frame.f_code)
+        handler = _HANDLERS.get(id(frame.f_code))
         if handler is not None:
             matched = True
             found = handler(frame, fut)  # the outermost internal match wins
