@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 import sysconfig
-import warnings
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "cpython_asyncio_compare.py"
-FILES = ["test_locks", "test_queues", "test_pep492", "test_tasks"]
-#: Set AIODEADLOCK_COMPAT_STRICT=1 to fail on potential findings too (lock order, locks left
-#: held by tasks that ended), not only on definite ones.
-STRICT = os.environ.get("AIODEADLOCK_COMPAT_STRICT") == "1"
+FILES = [
+    "test_locks",
+    "test_queues",
+    "test_pep492",
+    "test_tasks",
+    "test_taskgroups",  # 3.11+
+    "test_timeouts",  # 3.11+
+    "test_waitfor",
+]
 TIMEOUT = 180.0  # seconds per run; a run normally takes 1-40 s
 
 
@@ -58,15 +61,9 @@ def test_same_outcomes_and_no_findings(name: str) -> None:
     definite = [_describe(f) for f in result.instrumented.definite]
     assert not definite, f"{len(definite)} definite finding(s) on {name}:\n" + "\n".join(definite)
     potential = [_describe(f) for f in result.instrumented.potential]
-    if potential and STRICT:
-        pytest.fail(f"{len(potential)} potential finding(s) on {name}:\n" + "\n".join(potential))
-    if potential:
-        codes = sorted({str(f.get("code")) for f in result.instrumented.potential})
-        warnings.warn(
-            f"{name}: {len(potential)} potential finding(s) ({', '.join(codes)}); see them with"
-            f" `python tools/cpython_asyncio_compare.py --files {name}`",
-            stacklevel=1,
-        )
+    assert not potential, f"{len(potential)} potential finding(s) on {name}:\n" + "\n".join(
+        potential
+    )
 
 
 def _describe(finding: dict[str, object]) -> str:

@@ -240,6 +240,9 @@ def test_start_and_stop_restore_threading_exactly() -> None:
         assert threading.Lock is threadlocks.TrackedLock
         assert watchdog._dog is not None
         ident = watchdog._dog.ident
+        deadline = time.monotonic() + 5
+        while ident not in sys._current_frames() and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert ident in sys._current_frames()
         assert threading.active_count() == count  # the program does not see the thread
     finally:
