@@ -15,15 +15,32 @@ T = TypeVar("T")
 
 
 def install(
-    *, on_deadlock: str = "raise", format: str = "text", output: str | None = None
+    *,
+    on_deadlock: str = "raise",
+    format: str = "text",
+    output: str | None = None,
+    grace: float = 1.0,
+    watchdog: float | None = None,
+    long_wait: float | None = None,
 ) -> Session:
     """Turn detection on for every event loop in the process (idempotent).
 
     on_deadlock: "raise" (DeadlockError in the task that would wait forever), "exit"
     (write the report, exit with status 3) or "report" (write it and let the task wait).
     output: None (write nothing; the error carries the report), "-" (stderr) or a path.
+    grace: seconds a stalled loop waits before it is reported. watchdog: seconds the
+    loop's thread may stay in one callback before it is checked for a loop-blocked
+    deadlock (None: no watchdog). long_wait: report waits longer than this (None: off).
     """
-    return runtime.install(Config(on_deadlock=on_deadlock, format=format, output=output))
+    config = Config(
+        on_deadlock=on_deadlock,
+        format=format,
+        output=output,
+        grace=grace,
+        watchdog=watchdog,
+        long_wait=long_wait,
+    )
+    return runtime.install(config)
 
 
 def uninstall() -> None:
@@ -32,12 +49,10 @@ def uninstall() -> None:
 
 
 @contextlib.contextmanager
-def detect(
-    *, on_deadlock: str = "raise", format: str = "text", output: str | None = None
-) -> Iterator[Session]:
-    """Detect deadlocks inside the block; yields the session (its `.findings`)."""
+def detect(**options: Any) -> Iterator[Session]:
+    """Detect deadlocks inside the block (options as for install()); yields the session."""
     was_installed = runtime.installed()
-    session = install(on_deadlock=on_deadlock, format=format, output=output)
+    session = install(**options)
     try:
         yield session
     finally:
