@@ -18,6 +18,7 @@ from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.primitives import is_owned_primitive
 from aiodeadlock.instrument.waits import may_be_exclusive
+from aiodeadlock.instrument.wakeup import raise_in
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.session import Config, Session
 
@@ -114,8 +115,7 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
     task = st.task()
     if task is None:
         return
-    loop = getattr(prim, "_loop", None)
-    if loop is not None and loop is not _running_loop():
+    if primitives.bound_elsewhere(prim, _running_loop()):
         return  # asyncio itself will refuse this wait (primitive bound to another loop)
     # A cheap pass first: most contended waits are not deadlocks. Only then look at
     # pending callbacks (which may release the lock) and read the tasks' stacks.
@@ -174,8 +174,7 @@ def _on_idle(loop: Any) -> None:
         return
     if _scan_cycles(loop, orphans_after=0.0):
         return
-    if getattr(loop, "_adl_grace", None) is None:
-        loop._adl_grace = loop.call_later(session.config.grace, _stall_check, loop)
+    loophook.call_once_later(loop, "grace", session.config.grace, _stall_check)
 
 
 def _on_busy(loop: Any) -> None:
@@ -237,7 +236,6 @@ def with_stacks(deadlock: Deadlock, graph: LiveGraph) -> Deadlock:
 
 
 def _stall_check(loop: Any) -> None:
-    loop._adl_grace = None
     session = _session
     if session is None or loophook.why_not_stalled(loop) is not None:
         return
@@ -256,53 +254,7 @@ def _found(finding: Finding, victims: list[Any]) -> None:
     session = _session
     if session is not None:
         contained = session.config.contained
-        session.deadlock(finding, inject=lambda err: _inject(victims, err, contained))
-
-
-def _inject(victims: list[Any], err: DeadlockError, contained: bool = False) -> bool:
-    """Raise `err` in the first victim parked on a future that can carry an exception.
-
-    `contained`: else in the first victim parked on a task, else stop the victims' loop.
-    """
-    for task in victims:
-        fut = getattr(task, "_fut_waiter", None)
-        if fut is not None and not _is_task(fut) and not fut.done():
-            fut.set_exception(err)
-            return True
-    # First a task parked on a task that someone else awaits too (run_until_complete(),
-    # a parent): the error goes round the cycle and ends where it is retrieved.
-    order = sorted(victims, key=lambda t: len(getattr(t._fut_waiter, "_callbacks", None) or ()) < 2)
-    if any(_wake_with(task, err) for task in order):
-        return True
-    if not contained or not victims:
-        return False
-    victims[0].get_loop().stop()  # run_until_complete() then raises RuntimeError
-    return True
-
-
-def _wake_with(task: Any, err: DeadlockError) -> bool:
-    """Raise `err` in `task` parked on another task: move its wake-up to a failed future."""
-    import asyncio
-
-    awaited = getattr(task, "_fut_waiter", None)
-    if not asyncio.isfuture(awaited) or awaited.done():
-        return False
-    loop = awaited.get_loop()
-    for callback, context in awaited._callbacks or ():
-        if getattr(callback, "__self__", None) is task:
-            awaited.remove_done_callback(callback)
-            failed = loop.create_future()
-            failed.set_exception(err)
-            loop.call_soon(callback, failed, context=context)
-            return True
-    return False
-
-
-def _is_task(obj: Any) -> bool:
-    """A task, C or pure-Python (pytest-asyncio runs tests in the latter on 3.10)."""
-    import asyncio
-
-    return isinstance(obj, (asyncio.Task, asyncio.tasks._PyTask))  # type: ignore[attr-defined]
+        session.deadlock(finding, inject=lambda err: raise_in(victims, err, contained))
 
 
 # -- the watchdog thread (loop-blocked, long-wait) -----------------------------------

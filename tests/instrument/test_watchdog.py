@@ -44,8 +44,21 @@ class LoopThread:
         watchdog._running[id(self.loop)] = self.loop
         self.thread.start()
         assert self.box["ready"].wait(5)
-        time.sleep(0.1)  # let it get into the blocking call
+        self._settle()
         return self
+
+    def _settle(self) -> None:
+        """Wait until the loop thread sits in a blocking call or idles in its selector
+        (at most 0.3 s: bodies that block in C code, like time.sleep, show no frame)."""
+        blocking = {"wait", "result", "acquire", "join", "get", "put", "select"}
+        blocking.add("_wait_for_tstate_lock")
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            frame = sys._current_frames().get(self.thread.ident or 0)
+            if frame is not None and frame.f_code.co_name in blocking:
+                time.sleep(0.02)  # and has settled into it
+                return
+            time.sleep(0.005)
 
     def __exit__(self, *exc: object) -> None:
         self.thread.join(5)

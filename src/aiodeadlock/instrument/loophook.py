@@ -142,6 +142,19 @@ def scan_later(loop: Any) -> None:
     loop._adl_scan = loop.call_later(delay, scan)
 
 
+def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
+    """Schedule `callback(loop)` in `delay` seconds, unless one called `name` is pending."""
+    attr = f"_adl_{name}"
+    if getattr(loop, attr, None) is not None:
+        return
+
+    def run() -> None:
+        setattr(loop, attr, None)
+        callback(loop)
+
+    setattr(loop, attr, loop.call_later(delay, run))
+
+
 def blocked_tasks(loop: Any) -> list[Any]:
     """The loop's unfinished tasks."""
     return list(asyncio.all_tasks(loop))

@@ -57,6 +57,12 @@ def is_lock(obj: Any) -> bool:
     return isinstance(obj, _Lock)
 
 
+def bound_elsewhere(prim: Any, loop: Any) -> bool:
+    """True if `prim` is bound to an event loop other than `loop` (asyncio refuses to wait)."""
+    bound = getattr(prim, "_loop", None)
+    return bound is not None and bound is not loop
+
+
 def is_owned_primitive(obj: Any) -> bool:
     """True for the primitives whose holders are tracked (locks and semaphores)."""
     return isinstance(obj, (_Lock, _Semaphore))
