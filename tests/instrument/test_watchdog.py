@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -132,6 +133,11 @@ def test_threading_lock_held_across_await(dog: Any) -> None:
     assert "threading.Lock 'lock'" in finding.message
 
 
+@pytest.mark.skipif(
+    "PYTEST_XDIST_WORKER" in os.environ,
+    reason="an xdist worker runs threads of its own, and with another thread busy the "
+    "watchdog (rightly) withholds a verdict that rests on weak evidence",
+)
 def test_threading_event_only_a_loop_callback_sets(dog: Any) -> None:
     wd, clock, found, _ = dog
 
