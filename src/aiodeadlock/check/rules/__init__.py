@@ -38,39 +38,29 @@ SYNTAX_ERROR = Rule(
 )
 
 
+#: The rule modules of this package, in code order.
+RULE_MODULES = (
+    "dl201_unprotected_acquire",
+    "dl202_not_awaited",
+    "dl203_self_deadlock",
+    "dl204_lock_order",
+    "dl205_thread_lock_await",
+    "dl206_blocking_call",
+    "dl207_threadsafe_result",
+    "dl208_await_self",
+    "dl209_await_task_holding",
+    "dl210_wait_holding",
+    "dl211_condition",
+    "dl212_held_at_exit",
+    "dl213_unbounded_wait",
+)
+
+
 def all_rules() -> list[Rule]:
     """Return every rule, DL200 first, in code order."""
-    from aiodeadlock.check.rules import (
-        dl201_unprotected_acquire,
-        dl202_not_awaited,
-        dl203_self_deadlock,
-        dl204_lock_order,
-        dl205_thread_lock_await,
-        dl206_blocking_call,
-        dl207_threadsafe_result,
-        dl208_await_self,
-        dl209_await_task_holding,
-        dl210_wait_holding,
-        dl211_condition,
-        dl212_held_at_exit,
-        dl213_unbounded_wait,
-    )
+    import importlib
 
-    modules = (
-        dl201_unprotected_acquire,
-        dl202_not_awaited,
-        dl203_self_deadlock,
-        dl204_lock_order,
-        dl205_thread_lock_await,
-        dl206_blocking_call,
-        dl207_threadsafe_result,
-        dl208_await_self,
-        dl209_await_task_holding,
-        dl210_wait_holding,
-        dl211_condition,
-        dl212_held_at_exit,
-        dl213_unbounded_wait,
-    )
+    modules = [importlib.import_module(f"{__name__}.{name}") for name in RULE_MODULES]
     return [SYNTAX_ERROR, *(m.RULE for m in modules)]
 
 
