@@ -388,15 +388,8 @@ def test_a_caught_deadlock_still_fails_the_test(ini: pytest.Pytester) -> None:
     assert "the test went on after the deadlock was found" in text
 
 
-#: On 3.10, pytest-asyncio >= 1.0 runs tests in backports.asyncio.runner's pure-Python
-#: tasks, whose await cycles the detector does not see; and that Runner's SIGINT handler
-#: counts as a possible waker, so stalls and waits on locks of ended tasks are missed.
-PY310_PYTASKS = pytest.mark.xfail(
-    sys.version_info < (3, 11), reason="detector: pure-Python tasks on 3.10", strict=False
-)
-
-
-@PY310_PYTASKS
+# On 3.10, pytest-asyncio >= 1.0 runs tests in backports.asyncio.runner's pure-Python
+# tasks, with that Runner's own SIGINT handler: this test covers both.
 def test_pytest_asyncio_auto_mode_and_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI.format(extra="asyncio_mode = auto"))
     pytester.makepyfile(
