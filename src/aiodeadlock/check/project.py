@@ -136,20 +136,7 @@ class Project:
         known = self.param_kinds.get(fn.qual, {}).get(name)
         if known:
             return frozenset({known})
-        key = (fn.qual, name)
-        if key in self._kind_memo:
-            return self._kind_memo[key]
-        if depth > 6:
-            return frozenset()
-        self._kind_memo[key] = frozenset()
-        found: set[str] = set()
-        for caller, call in self.callers.get(fn.qual, ())[:50]:
-            arg = self.arg_ref(call, fn, name)
-            if arg is not None:
-                found |= self.kinds_of(caller, arg, depth + 1)
-        result = frozenset(found)
-        self._kind_memo[key] = result
-        return result
+        return self._from_callers(fn, name, "", depth)
 
     def _class_attr(self, owner: str | None, attr: str) -> frozenset[str]:
         """Kinds of attribute `attr` of instances of class `owner` ("class:pkg.Cls")."""
@@ -163,7 +150,11 @@ class Project:
         known = self.param_kinds.get(fn.qual, {}).get(name)
         if known:
             return self._class_attr(known, attr)
-        key = (fn.qual, f"{name}.{attr}")
+        return self._from_callers(fn, name, attr, depth)
+
+    def _from_callers(self, fn: FuncSummary, name: str, attr: str, depth: int) -> frozenset[str]:
+        """Kinds of parameter `name` (or of `name.attr`) from what callers pass (memoized)."""
+        key = (fn.qual, f"{name}.{attr}" if attr else name)
         if key in self._kind_memo:
             return self._kind_memo[key]
         if depth > 6:
@@ -172,7 +163,11 @@ class Project:
         found: set[str] = set()
         for caller, call in self.callers.get(fn.qual, ())[:50]:
             arg = self.arg_ref(call, fn, name)
-            if arg is not None and _plain(arg):
+            if arg is None:
+                continue
+            if not attr:
+                found |= self.kinds_of(caller, arg, depth + 1)
+            elif _plain(arg):
                 found |= self.kinds_of(caller, f"{arg}.{attr}", depth + 1)
         result = frozenset(found)
         self._kind_memo[key] = result
