@@ -53,6 +53,7 @@ def install(config: Config | None = None) -> Session:
             primitives.on_internal_error = _on_internal_error
             loophook.on_idle = _on_idle
             loophook.on_busy = _on_busy
+            loophook.on_pause = _on_pause
             loophook.on_internal_error = _on_internal_error
         _start_watchdog(_session.config)
         return _session
@@ -68,6 +69,9 @@ def uninstall() -> None:
         ordering.reset()
         taskstate.ended_holding.clear()
         loophook.on_idle = loophook.on_busy = loophook.on_internal_error = None
+        loophook.on_pause = None
+        loophook.stop_tracking()
+        _recheck.clear()
         _patcher.restore()
         loophook.own_handlers.difference_update(_ignored_handlers)
         _ignored_handlers.clear()
@@ -135,9 +139,11 @@ def _may_be_released(deadlock: Deadlock, graph: LiveGraph, loop: Any, current: A
 
     True when a task that is not itself stuck has such a lock in a local variable; the
     lock is then marked as shared, and its ownership is no longer used for verdicts.
+    Locks held by `async with` blocks are left out: only their holder can release them,
+    so the (whole-loop) search is needed only for locks taken by `acquire()`.
     """
     prims = [graph.prims[s.resource.key] for s in deadlock.steps]
-    locks = [p for p in prims if is_owned_primitive(p)]
+    locks = [p for p in prims if is_owned_primitive(p) and not primitives.held_in_block(p)]
     if not locks or loop is None:
         return False
     stuck = {s.task.key for s in deadlock.steps}
@@ -164,15 +170,22 @@ def _on_idle(loop: Any) -> None:
     session = _session
     if session is None:
         return
+    loophook.track_parked(loop, loophook.task_count_hint())
+    parked = loophook.parked_since_last_call(loop)
     if loophook.why_not_stalled(loop) is not None:
+        if parked is not None and _scan_cycles(loop, session.config.grace, parked):
+            return
         if loophook._monotonic() >= loophook._next_scan:
             loophook.busy_scan(loop)
         else:
             loophook.scan_later(loop)
         return
-    if not loophook.blocked_tasks(loop):
-        return
-    if _scan_cycles(loop, orphans_after=0.0):
+    if parked is None:
+        if not loophook.blocked_tasks(loop):
+            return
+        if _scan_cycles(loop, orphans_after=0.0):
+            return
+    elif _scan_cycles(loop, 0.0, parked) or not loophook.task_count_hint():
         return
     loophook.call_once_later(loop, "grace", session.config.grace, _stall_check)
 
@@ -183,12 +196,25 @@ def _on_busy(loop: Any) -> None:
         _scan_cycles(loop, orphans_after=session.config.grace)
 
 
+def _on_pause(loop: Any) -> None:
+    """A loop with many tasks is about to wait for a timer or I/O: read the tasks that
+    parked since the last scan (only they can have closed a new cycle)."""
+    session = _session
+    parked = loophook.parked_since_last_call(loop)
+    if session is not None and parked:
+        _scan_cycles(loop, session.config.grace, parked)
+
+
 #: When each (task, resource) wait on a lock held by a finished task was first seen.
 _orphan_waits: dict[tuple[str, str], float] = {}
+#: Tasks of deadlocks not reported yet (a callback might still end them, an orphaned
+#: lock's grace period runs): read again by the next scan, even one of parked tasks only.
+_recheck: dict[int, Any] = {}
 
 
-def _scan_cycles(loop: Any, orphans_after: float) -> bool:
-    """Report the first deadlock found among the loop's suspended tasks.
+def _scan_cycles(loop: Any, orphans_after: float, only: list[Any] | None = None) -> bool:
+    """Report the first deadlock found among the loop's suspended tasks (or among `only`,
+    the tasks that parked since the last scan, and those of deadlocks still pending).
 
     A wait on a lock whose holder has finished is reported only once it has lasted
     `orphans_after` seconds (0 when the loop can run nothing else at all).
@@ -198,7 +224,15 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
     now = loophook._monotonic()
     seen: dict[tuple[str, str], float] = {}
     states = taskstate.states
-    for task in loophook.blocked_tasks(loop):
+    if only is None:
+        tasks = loophook.blocked_tasks(loop)
+        loophook.track_parked(loop, len(tasks))
+        loophook.parked_since_last_call(loop)  # every task is read now
+    else:
+        pending = [t for t in _recheck.values() if not t.done() and t.get_loop() is loop]
+        tasks = only + pending
+    _recheck.clear()
+    for task in tasks:
         st = states.get(id(task))
         if (st is None or st.waiting is None) and not may_be_exclusive(task):
             continue
@@ -208,6 +242,8 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
             continue
         if find_deadlock(graph, key) is None:
             continue
+        if len(_recheck) < 1000:
+            _recheck[id(task)] = task
         if checked is None:  # confirm, now looking at pending callbacks too
             checked = LiveGraph(current=None, loop=loop, stacks=False)
         deadlock = find_deadlock(checked, checked.add_task(task))
@@ -218,13 +254,15 @@ def _scan_cycles(loop: Any, orphans_after: float) -> bool:
             seen[wait] = since = _orphan_waits.get(wait, now)
             if now - since < orphans_after:
                 continue
+        _recheck.pop(id(task), None)
         finding = explain(with_stacks(deadlock, checked))
         # Raise mode puts the error into a task on the cycle, never into one that only
         # waits on it (the cycle would stay, and asyncio.run's cleanup would recurse).
         on_cycle = list(finding.members) or [s.task.key for s in deadlock.steps]
         _found(finding, [checked.tasks[k] for k in on_cycle])
         return True
-    _orphan_waits.clear()
+    if only is None:
+        _orphan_waits.clear()
     _orphan_waits.update(seen)
     return False
 
@@ -242,6 +280,8 @@ def _stall_check(loop: Any) -> None:
     tasks = loophook.blocked_tasks(loop)
     if not tasks:
         return
+    if loop._adl_parked is not None and _scan_cycles(loop, orphans_after=0.0):
+        return  # (scans had read parked tasks only; this one read them all)
     graph = LiveGraph(current=None, loop=loop)
     nodes = [graph.task(graph.add_task(t)) for t in tasks]
     resources = {n.waits.resource: graph.resource(n.waits.resource) for n in nodes if n.waits}
@@ -293,7 +333,7 @@ def _on_internal_error(exc: BaseException) -> None:
     if isinstance(exc, DeadlockError):
         raise exc
     primitives.on_contended = primitives.on_nested = None
-    loophook.on_idle = loophook.on_busy = None
+    loophook.on_idle = loophook.on_busy = loophook.on_pause = None
     if not _disabled_by_error:
         _disabled_by_error = True
         try:

@@ -12,6 +12,7 @@ import functools
 import signal
 import threading
 import time
+import weakref
 from asyncio import base_events
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,9 @@ _run_once = _BaseLoop._run_once
 on_idle: Callable[[Any], None] | None = None
 #: Called with the loop now and then while it is busy (see PERIOD).
 on_busy: Callable[[Any], None] | None = None
+#: Called with the loop when it is about to wait for a timer or I/O while it records
+#: parked tasks (see track_parked).
+on_pause: Callable[[Any], None] | None = None
 #: Called with the exception when a hook fails.
 on_internal_error: Callable[[BaseException], None] | None = None
 
@@ -38,12 +42,107 @@ scanned_at = -1
 def run_once(self: Any) -> None:
     global iterations
     iterations += 1
-    if not self._ready and not self._scheduled and not self._stopping:
+    ready = self._ready
+    if not ready and not self._scheduled and not self._stopping:
         if on_idle is not None:
             _call(on_idle, self)
-    elif on_busy is not None and _monotonic() >= _next_scan:
-        busy_scan(self)
+    elif on_busy is not None:
+        now = _monotonic()
+        if now >= _next_scan:
+            busy_scan(self)
+        else:
+            if now >= _next_count:
+                _count_tasks(self, now)
+            if not ready and self._adl_parked and on_pause is not None:
+                _call(on_pause, self)  # about to wait for a timer or I/O: read what parked
+    parked = self._adl_parked
+    if parked is None or not ready:
+        _run_once(self)
+        return
+    stepping: list[Any] = [
+        t for h in ready if isinstance(t := getattr(h._callback, "__self__", None), _TASKS)
+    ]
     _run_once(self)
+    for task in stepping:
+        if task._fut_waiter is None:  # finished, or ready to run again
+            parked.pop(id(task), None)
+        else:
+            parked[id(task)] = task
+
+
+# -- which tasks parked: recorded only on loops with many tasks --------------------------
+#
+# A new deadlock is closed by a task that has just run a step and parked. With thousands
+# of tasks, reading every one of them at each idle moment is what costs; so such a loop
+# records the tasks that step (read off its ready queue) and park, and an idle moment
+# then only looks at those. Full scans still run now and then, their cost bounded (see
+# busy_scan), and before a stall is reported. The record holds tasks that wait (alive
+# anyway, each once) until the next scan reads and drops it.
+
+#: Loops with at least this many tasks record them (below it a full scan is cheap).
+TRACK_ABOVE = 2000
+_TASKS = (asyncio.Task, asyncio.tasks._PyTask)  # type: ignore[attr-defined]
+#: asyncio's own registry of tasks (a WeakSet, whose length is cheap to read), if known.
+_registry: Any = getattr(asyncio.tasks, "_scheduled_tasks", None)
+if _registry is None:
+    _registry = getattr(asyncio.tasks, "_all_tasks", None)
+#: Loops recording parked tasks (so that uninstall() can drop what they hold).
+_tracking: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+#: When a busy loop next checks whether it has enough tasks to record them.
+_next_count = 0.0
+COUNT_PERIOD = 0.1
+
+
+def _count_tasks(loop: Any, now: float) -> None:
+    """Start recording a busy loop's parked tasks once it has many, with a full scan."""
+    global _next_count
+    _next_count = now + COUNT_PERIOD
+    if loop._adl_parked is None:
+        track_parked(loop, task_count_hint())
+        if loop._adl_parked is not None:
+            busy_scan(loop)
+
+
+def task_count_hint() -> int:
+    """About how many tasks exist in the process (all loops), without visiting them."""
+    try:
+        return len(_registry) if _registry is not None else 0
+    except TypeError:
+        return 0
+
+
+def track_parked(loop: Any, tasks: int) -> None:
+    """Record `loop`'s parking tasks from now on if it has many tasks; stop if few."""
+    if tasks >= TRACK_ABOVE:
+        if loop._adl_parked is None:
+            loop._adl_parked = {}
+            loop._adl_parked_lost = True  # nothing is known about what parked before
+            _tracking.add(loop)
+    elif tasks < TRACK_ABOVE // 2 and loop._adl_parked is not None:
+        loop._adl_parked = None
+        _tracking.discard(loop)
+
+
+def parked_since_last_call(loop: Any) -> list[Any] | None:
+    """The tasks that parked since the last call and still wait, or None if that is not
+    known (the loop is not recording, or lost count): then every task must be read."""
+    parked = loop._adl_parked
+    if parked is None:
+        return None
+    lost = loop._adl_parked_lost
+    loop._adl_parked_lost = False
+    loop._adl_parked = {}
+    return None if lost else list(parked.values())
+
+
+def stop_tracking() -> None:
+    """Forget every loop's record (at uninstall: the loops may outlive the detector)."""
+    for loop in list(_tracking):
+        loop.__dict__.pop("_adl_parked", None)
+        loop.__dict__.pop("_adl_parked_lost", None)
+    _tracking.clear()
 
 
 def busy_scan(loop: Any) -> None:
@@ -160,4 +259,8 @@ def blocked_tasks(loop: Any) -> list[Any]:
     return list(asyncio.all_tasks(loop))
 
 
-PATCHES: list[tuple[Any, str, Any]] = [(_BaseLoop, "_run_once", run_once)]
+PATCHES: list[tuple[Any, str, Any]] = [
+    (_BaseLoop, "_run_once", run_once),
+    (_BaseLoop, "_adl_parked", None),
+    (_BaseLoop, "_adl_parked_lost", False),
+]

@@ -7,7 +7,9 @@ bytecode offset); everything else happens when a task is about to park.
 
 Attributes kept on instances (class-level defaults make them readable on any instance):
   _adl_owner        Lock: TaskState of the holder, or None
-  _adl_code/_lasti  Lock: where the holder acquired it
+  _adl_code/_lasti  Lock: where the holder acquired it; the offset is stored inverted
+                    (~lasti, negative) when it was taken by `acquire()` rather than by
+                    an `async with` block (see `held_in_block`)
   _adl_holders      Semaphore: {TaskState: [count, code, lasti]}
   _adl_total        Semaphore: permits it was created with (None if unknown)
   _adl_shared       released by a task that did not acquire it: ownership is not tracked
@@ -151,14 +153,30 @@ def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def _lock_taken(self: Any, st: Any, frame: Any) -> None:
+    """Bookkeeping after `acquire()` (not `async with`) took the lock."""
+    self._adl_owner = st
     if st is not None:
-        self._adl_owner = st
         st.held.append(self)
     if frame is not None:
         self._adl_code = frame.f_code
-        self._adl_lasti = frame.f_lasti
+        self._adl_lasti = ~frame.f_lasti
     else:
         self._adl_code = None
+        self._adl_lasti = -1
+
+
+def held_in_block(prim: Any) -> bool:
+    """True if `prim` is a Lock whose current hold was taken by an `async with` block.
+
+    Such a hold is released by the block's own exit: another task releasing it instead
+    would make that exit fail, so nobody but the holder can end it.
+    """
+    return (
+        isinstance(prim, _Lock)
+        and bool(prim._locked)
+        and prim._adl_code is not None
+        and prim._adl_lasti >= 0
+    )
 
 
 async def lock_aenter(self: Any) -> None:

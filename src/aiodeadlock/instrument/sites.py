@@ -25,9 +25,14 @@ def line_of(code: CodeType, lasti: int) -> int:
 
 
 def location(code: CodeType | None, lasti: int) -> Location | None:
-    """A report location for a captured site, or None if nothing was captured."""
+    """A report location for a captured site, or None if nothing was captured.
+
+    A negative offset is an inverted one (`~lasti`), as the lock patches store it.
+    """
     if code is None:
         return None
+    if lasti < 0:
+        lasti = ~lasti
     return Location(code.co_filename, line_of(code, lasti), qualname(code))
 
 
