@@ -121,6 +121,8 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
         return
     if primitives.bound_elsewhere(prim, _running_loop()):
         return  # asyncio itself will refuse this wait (primitive bound to another loop)
+    if waits.holders_may_run(prim):
+        return  # the usual case: whoever holds it is busy, sleeping or doing I/O
     # A cheap pass first: most contended waits are not deadlocks. Only then look at
     # pending callbacks (which may release the lock) and read the tasks' stacks.
     quick = LiveGraph(current=task, stacks=False, wakers=False)
@@ -228,10 +230,9 @@ def _scan_cycles(loop: Any, orphans_after: float, only: list[Any] | None = None)
         tasks = loophook.blocked_tasks(loop)
         loophook.track_parked(loop, len(tasks))
         loophook.parked_since_last_call(loop)  # every task is read now
+        _take_rechecks(loop)
     else:
-        pending = [t for t in _recheck.values() if not t.done() and t.get_loop() is loop]
-        tasks = only + pending
-    _recheck.clear()
+        tasks = only + [t for t in _take_rechecks(loop) if not t.done()]
     for task in tasks:
         st = states.get(id(task))
         if (st is None or st.waiting is None) and not may_be_exclusive(task):
@@ -242,8 +243,8 @@ def _scan_cycles(loop: Any, orphans_after: float, only: list[Any] | None = None)
             continue
         if find_deadlock(graph, key) is None:
             continue
-        if len(_recheck) < 1000:
-            _recheck[id(task)] = task
+        if loop._adl_parked is not None and len(_recheck) < RECHECK_LIMIT:
+            _recheck[id(task)] = task  # (full scans find it again anyway)
         if checked is None:  # confirm, now looking at pending callbacks too
             checked = LiveGraph(current=None, loop=loop, stacks=False)
         deadlock = find_deadlock(checked, checked.add_task(task))
@@ -265,6 +266,17 @@ def _scan_cycles(loop: Any, orphans_after: float, only: list[Any] | None = None)
         _orphan_waits.clear()
     _orphan_waits.update(seen)
     return False
+
+
+RECHECK_LIMIT = 1000
+
+
+def _take_rechecks(loop: Any) -> list[Any]:
+    """Remove and return `loop`'s tasks from `_recheck` (other threads' loops share it)."""
+    mine = [t for t in list(_recheck.values()) if t.get_loop() is loop]
+    for task in mine:
+        _recheck.pop(id(task), None)
+    return mine
 
 
 def with_stacks(deadlock: Deadlock, graph: LiveGraph) -> Deadlock:

@@ -9,16 +9,24 @@ import pytest
 
 import aiodeadlock
 from aiodeadlock import runtime
-from aiodeadlock.instrument import livegraph
+from aiodeadlock.instrument import livegraph, waits
 
 
+def _broken(*args: Any, **kwargs: Any) -> Any:
+    raise ZeroDivisionError("injected")
+
+
+@pytest.mark.parametrize(
+    ("where", "name"),
+    [(waits, "holders_may_run"), (livegraph.LiveGraph, "task"), (runtime, "find_deadlock")],
+    ids=["pre-check", "graph", "search"],
+)
 def test_detector_failure_warns_once_and_program_goes_on(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: Any, name: str
 ) -> None:
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise ZeroDivisionError("injected")
-
-    monkeypatch.setattr(livegraph.LiveGraph, "task", broken)
+    """Each stage of the check made when a task is about to park, broken in turn."""
+    monkeypatch.setattr(waits, "holders_may_run", lambda prim: False)  # reach every stage
+    monkeypatch.setattr(where, name, _broken)
 
     async def contend(lock: asyncio.Lock) -> int:
         async def hold() -> None:

@@ -43,18 +43,14 @@ def run_once(self: Any) -> None:
     global iterations
     iterations += 1
     ready = self._ready
-    if not ready and not self._scheduled and not self._stopping:
-        if on_idle is not None:
-            _call(on_idle, self)
-    elif on_busy is not None:
-        now = _monotonic()
-        if now >= _next_scan:
-            busy_scan(self)
-        else:
-            if now >= _next_count:
-                _count_tasks(self, now)
-            if not ready and self._adl_parked and on_pause is not None:
-                _call(on_pause, self)  # about to wait for a timer or I/O: read what parked
+    if not ready:
+        if not self._scheduled and not self._stopping:
+            if on_idle is not None:
+                _call(on_idle, self)
+        elif on_busy is not None:
+            _between(self, True)  # about to wait for a timer or I/O
+    elif not iterations & CLOCK_EVERY and on_busy is not None:
+        _between(self, False)
     parked = self._adl_parked
     if parked is None or not ready:
         _run_once(self)
@@ -68,6 +64,24 @@ def run_once(self: Any) -> None:
             parked.pop(id(task), None)
         else:
             parked[id(task)] = task
+
+
+#: A loop that keeps running callbacks reads the clock every CLOCK_EVERY + 1 iterations
+#: (a power of two, minus one); one about to wait for a timer or I/O reads it every time.
+CLOCK_EVERY = 63
+
+
+def _between(loop: Any, pausing: bool) -> None:
+    """Periodic work of a loop that is not idle: a full scan when one is due, a count of
+    its tasks now and then, and (when it pauses) a read of the tasks that parked."""
+    now = _monotonic()
+    if now >= _next_scan:
+        busy_scan(loop)
+        return
+    if now >= _next_count:
+        _count_tasks(loop, now)
+    if pausing and loop._adl_parked and on_pause is not None:
+        _call(on_pause, loop)
 
 
 # -- which tasks parked: recorded only on loops with many tasks --------------------------

@@ -77,16 +77,17 @@ def state_for(task: Any) -> TaskState:
 
 def _new_state(task: Any) -> TaskState:
     key = id(task)
-
-    def forget(_ref: weakref.ref[Any], key: int = key) -> None:
-        current = states.get(key)
-        if current is not None and current.ref is _ref:
-            del states[key]
-
-    state = TaskState(task, weakref.ref(task, forget))
+    state = TaskState(task, weakref.KeyedRef(task, _forget, key))
     states[key] = state
     task.add_done_callback(_on_task_done)
     return state
+
+
+def _forget(ref: weakref.KeyedRef[Any, Any]) -> None:
+    """A task was freed: drop its record from `states` (records stay where referenced)."""
+    current = states.get(ref.key)
+    if current is not None and current.ref is ref:
+        del states[ref.key]
 
 
 def _on_task_done(task: Any) -> None:

@@ -123,6 +123,21 @@ def may_be_exclusive(task: Any) -> bool:
     return False
 
 
+def holders_may_run(prim: Any) -> bool:
+    """Cheap pre-check when a task is about to park on `prim` (a Lock or Semaphore): True
+    if some holder of it is alive and not waiting on anything that could close a cycle
+    (it sleeps, does I/O, or is ready to run), so this wait cannot be a deadlock yet."""
+    holders = prim.__dict__.get("_adl_holders")
+    owners = list(holders) if holders else [prim.__dict__.get("_adl_owner")]
+    for st in owners:
+        if st is None or st.waiting is not None or st.ended is not None:
+            continue
+        task = st.ref()
+        if task is not None and not task.done() and not may_be_exclusive(task):
+            return True
+    return False
+
+
 def blocked_on(task: Any) -> Wait | None:
     """What a suspended task waits on, or None if it is not waiting on anything known."""
     fut = task._fut_waiter
