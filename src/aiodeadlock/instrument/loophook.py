@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import signal
+import sys
 import threading
 import time
 import weakref
@@ -200,10 +201,34 @@ def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
     if python_signal_handlers():
         return "signal handlers are installed"
     me = threading.current_thread()
+    frames: dict[int, Any] | None = None
     for thread in threading.enumerate():
-        if thread is not me and thread.is_alive() and not getattr(thread, "_adl_own", False):
+        if thread is me or not thread.is_alive() or getattr(thread, "_adl_own", False):
+            continue
+        if frames is None:
+            frames = sys._current_frames()
+        if not _joins_forever(frames.get(thread.ident or -1), me):
             return f"thread {thread.name!r} is alive"
     return None
+
+
+_JOIN = threading.Thread.join.__code__
+
+
+def _joins_forever(frame: Any, target: threading.Thread) -> bool:
+    """True if `frame` (a thread's innermost) is inside `target.join()` with no timeout:
+    that thread does nothing until `target` ends, so it cannot wake `target`'s loop."""
+    for _ in range(4):
+        if frame is None:
+            return False
+        if frame.f_code is _JOIN:
+            try:
+                local = frame.f_locals
+                return local.get("self") is target and local.get("timeout") is None
+            except Exception:  # a frame we cannot read: count the thread as able to wake
+                return False
+        frame = frame.f_back
+    return False
 
 
 #: Signal handlers of our own (the snapshot dump), which cannot wake a task.
