@@ -137,9 +137,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def _grace(value: object, what: str) -> float:
     try:
         grace = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         grace = 0.0
-    if not grace > 0:
+    if not 0 < grace < float("inf"):  # (NaN fails both)
         raise pytest.UsageError(f"{what} must be a positive number of seconds, got {value!r}")
     return grace
 

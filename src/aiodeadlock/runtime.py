@@ -13,7 +13,7 @@ from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.instrument import loophook, ordering, primitives, taskstate, waits, watchdog
-from aiodeadlock.instrument.introspect import tasks_referencing
+from aiodeadlock.instrument.introspect import tasks_referencing, threads_referencing
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.primitives import is_owned_primitive
@@ -139,15 +139,19 @@ def _may_be_released(deadlock: Deadlock, graph: LiveGraph, loop: Any, current: A
     """Could a task outside the deadlock release one of its locks? (asyncio lets any task
     release a lock: one used as a signal, or handed over, is released by someone else.)
 
-    True when a task that is not itself stuck has such a lock in a local variable; the
-    lock is then marked as shared, and its ownership is no longer used for verdicts.
-    Locks held by `async with` blocks are left out: only their holder can release them,
-    so the (whole-loop) search is needed only for locks taken by `acquire()`.
+    True when a task that is not itself stuck, or another thread, has such a lock in a
+    local variable; the lock is then marked as shared, and its ownership is no longer used
+    for verdicts. Locks held by `async with` blocks are left out: only their holder can
+    release them, so the (whole-loop) search is needed only for locks taken by `acquire()`.
     """
     prims = [graph.prims[s.resource.key] for s in deadlock.steps]
     locks = [p for p in prims if is_owned_primitive(p) and not primitives.held_in_block(p)]
     if not locks or loop is None:
         return False
+    if threads_referencing(locks):
+        for lock in locks:
+            lock._adl_shared = True
+        return True
     stuck = {s.task.key for s in deadlock.steps}
     for other in tasks_referencing(locks, loop, skip=current):
         key = graph.add_task(other)
@@ -174,13 +178,16 @@ def _on_idle(loop: Any) -> None:
         return
     loophook.track_parked(loop, loophook.task_count_hint())
     parked = loophook.parked_since_last_call(loop)
-    if loophook.why_not_stalled(loop) is not None:
+    reason = loophook.why_not_stalled(loop)
+    if reason is not None:
         if parked is not None and _scan_cycles(loop, session.config.grace, parked):
             return
         if loophook._monotonic() >= loophook._next_scan:
             loophook.busy_scan(loop)
         else:
             loophook.scan_later(loop)
+        if loophook.only_threads(reason):  # nothing tells an idle loop that a thread ended
+            loophook.call_once_later(loop, "grace", session.config.grace, _stall_check)
         return
     if parked is None:
         if not loophook.blocked_tasks(loop):
@@ -287,7 +294,13 @@ def with_stacks(deadlock: Deadlock, graph: LiveGraph) -> Deadlock:
 
 def _stall_check(loop: Any) -> None:
     session = _session
-    if session is None or loophook.why_not_stalled(loop) is not None:
+    if session is None:
+        return
+    reason = loophook.why_not_stalled(loop)
+    if reason is not None:
+        if loophook.only_threads(reason) and loophook.blocked_tasks(loop):
+            # Ask again later: the loop sleeps on, and a thread that ends does not wake it.
+            loophook.call_once_later(loop, "grace", session.config.grace, _stall_check)
         return
     tasks = loophook.blocked_tasks(loop)
     if not tasks:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.model.findings import Finding
@@ -78,34 +80,37 @@ class Session:
         return text_report.render(chosen)
 
     def write(self) -> None:
-        """Write the report of all findings so far to the configured output."""
+        """Write the report of all findings so far to the configured output.
+
+        A report file that cannot be written is replaced by stderr (with a warning):
+        a report is never lost to a full disk or a file that went away.
+        """
         out = self.config.output
         if out is None:
             return
-        if out == "-":
+        with _signals_deferred():
+            if out != "-":
+                try:
+                    with open(out, "w", encoding="utf-8") as fh:
+                        fh.write(self.render())
+                    return
+                except OSError as exc:  # from now on, the report goes to stderr
+                    _write_stderr(
+                        f"aiodeadlock: cannot write the report to {out!r} "
+                        f"({exc.strerror or exc}); writing it to stderr\n"
+                    )
+                    self.config = replace(self.config, output="-")
+                    self._written = 0
             new = self.findings[self._written :]
             if not new:
                 return
             self._written = len(self.findings)
-            text = self.render(new)
             _flush_std()
-            try:
-                sys.stderr.write(text)
-                sys.stderr.flush()
-            except (OSError, ValueError):
-                os.write(2, text.encode("utf-8", "replace"))
-            return
-        text = self.render()
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            _write_stderr(self.render(new))
 
     def write_text(self, text: str) -> None:
         """Write a free-form text (a snapshot) to stderr, whatever the report output."""
-        try:
-            sys.stderr.write(text)
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            os.write(2, text.encode("utf-8", "replace"))
+        _write_stderr(text)
 
     def finish(self, potential: list[Finding]) -> list[Finding]:
         """Add the potential findings known at the end of a run and write what is new.
@@ -142,21 +147,77 @@ class Session:
             if mode == "raise" and inject is None:
                 raise error
             return
-        self.write()
-        if mode == "raise":
-            if inject is None:
-                raise error
-            if inject(error) or self.config.contained:
-                return
-        if mode in ("exit", "raise"):
-            _flush_std()
-            os._exit(EXIT_DEADLOCK)
+        with _signals_deferred():  # a Ctrl-C now must not cut the report, nor the exit
+            self.write()
+            if mode == "raise":
+                if inject is None:
+                    raise error
+                if inject(error) or self.config.contained:
+                    return
+            if mode in ("exit", "raise"):
+                _flush_std()
+                os._exit(EXIT_DEADLOCK)
 
 
 def _flush_std() -> None:
-    for stream in (sys.stdout, sys.stderr):
+    """Flush the program's output, also the real streams behind a redirected sys.stdout."""
+    streams = (sys.stdout, sys.__stdout__, sys.stderr, sys.__stderr__)
+    for stream in dict.fromkeys(s for s in streams if s is not None):
         try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
             pass
+
+
+def _write_stderr(text: str) -> None:
+    """Write to stderr (fd 2 if sys.stderr is gone or closed); a dead stderr is ignored."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            return
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        os.write(2, text.encode("utf-8", "replace"))
+    except OSError:
+        pass  # stderr is closed or a broken pipe: nowhere left to write to
+
+
+_DEFERRED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+
+
+class _signals_deferred:  # used like a function: `with _signals_deferred():`
+    """Hold back Ctrl-C and SIGTERM while a report is written, so it is written whole.
+
+    Only the main thread can change signal handlers; a signal that came meanwhile goes
+    to the program's handler (or its default action) once the report is out. (A class,
+    not @contextmanager: no frame of contextlib's in the traceback of that Ctrl-C.)
+    """
+
+    def __enter__(self) -> None:
+        self.received: list[int] = []
+        self.saved: dict[int, Any] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return
+        try:
+            for sig in _DEFERRED:
+                handler = signal.getsignal(sig)
+                if handler is None or handler == signal.SIG_IGN:
+                    continue  # not set from Python (or ignored): leave it alone
+                self.saved[sig] = signal.signal(sig, self._record)
+        except (ValueError, OSError):  # pragma: no cover - not the main interpreter
+            pass
+
+    def _record(self, signum: int, frame: Any) -> None:
+        self.received.append(signum)
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(self.received):
+            handler = self.saved[sig]
+            if callable(handler):  # as the signal would have (a wakeup fd has seen it)
+                handler(sig, None)
+            else:  # SIG_DFL: die of it
+                signal.raise_signal(sig)

@@ -626,11 +626,13 @@ def test_with_pytest_timeout(ini: pytest.Pytester, method: str) -> None:
     assert "stall (DL105)" in failure(result, "test_stall")
 
 
-@pytest.mark.parametrize("where", ["option", "ini"])
-def test_bad_grace_is_a_usage_error(pytester: pytest.Pytester, where: str) -> None:
-    pytester.makeini(INI.format(extra="aiodeadlock_grace = soon" if where == "ini" else ""))
+@pytest.mark.parametrize(
+    ("where", "value"), [("option", "0"), ("option", "inf"), ("option", "nan"), ("ini", "soon")]
+)
+def test_bad_grace_is_a_usage_error(pytester: pytest.Pytester, where: str, value: str) -> None:
+    pytester.makeini(INI.format(extra=f"aiodeadlock_grace = {value}" if where == "ini" else ""))
     pytester.makepyfile("def test_x(): pass")
-    args = ["--aiodeadlock-grace", "0"] if where == "option" else []
+    args = ["--aiodeadlock-grace", value] if where == "option" else []
     result = run(pytester, "--aiodeadlock", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*grace must be a positive number of seconds*"])

@@ -43,8 +43,11 @@ def find_pyproject(start: Path) -> Path | None:
     here = start if start.is_dir() else start.parent
     for d in (here, *here.parents):
         candidate = d / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:  # e.g. a folder we may not look into
+            raise ConfigError(f"cannot read {candidate}: {exc.strerror or exc}") from None
     return None
 
 
@@ -121,8 +124,10 @@ def load_config(start: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
-    table = data.get("tool", {}).get("aiodeadlock", {})
     try:
-        return parse_table(table, path.parent, path)
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError("[tool] must be a table")
+        return parse_table(tool.get("aiodeadlock", {}), path.parent, path)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None

@@ -12,6 +12,7 @@ from aiodeadlock import runtime
 from aiodeadlock.cli import run_config
 from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
 from aiodeadlock.model.findings import LONG_WAIT
+from aiodeadlock.report import json as json_report
 from aiodeadlock.session import EXIT_DEADLOCK, FORMATS, ON_DEADLOCK, Config
 
 HELP = """\
@@ -139,6 +140,17 @@ def _check(opts: RunOptions) -> None:
             raise UsageError(f"cannot write the report to {opts.output!r}: no directory {parent!r}")
         if os.path.isdir(opts.output):
             raise UsageError(f"cannot write the report to {opts.output!r}: it is a directory")
+        # Written now (an empty report): a path that cannot be written is a usage error
+        # before the program runs, and the file exists even if the program ends in
+        # os._exit(). Absolute, so a program that changes directory does not move it.
+        try:
+            with open(opts.output, "w", encoding="utf-8") as fh:
+                fh.write(json_report.render([]) if opts.format == "json" else "")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report to {opts.output!r}: {exc.strerror or exc}"
+            ) from None
+        opts.output = os.path.abspath(opts.output)
 
 
 def _seconds(name: str, value: str | None) -> float | None:

@@ -29,9 +29,21 @@ class ConfigError(Exception):
 def find_pyproject(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:  # e.g. a folder we may not look into
+            raise ConfigError(f"cannot read {candidate}: {exc.strerror or exc}") from None
     return None
+
+
+def _table(data: Any, *keys: str) -> Any:
+    """`data[k1][k2]...`, {} where a key is missing; a non-table on the way is an error."""
+    for depth, key in enumerate(keys):
+        if not isinstance(data, dict):
+            raise ConfigError(f"[{'.'.join(keys[:depth])}] must be a table")
+        data = data.get(key, {})
+    return data
 
 
 def load(start: Path) -> dict[str, Any]:
@@ -52,7 +64,10 @@ def load(start: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("aiodeadlock", {}).get("run", {})
+    try:
+        table = _table(data, "tool", "aiodeadlock", "run")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.aiodeadlock.run] must be a table")
     values: dict[str, Any] = {}
@@ -62,9 +77,11 @@ def load(start: Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: unknown key (known: {', '.join(KEYS)})")
         kind, allowed = KEYS[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
+            value = float(value) if abs(value) < 2**1023 else float("inf")
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise ConfigError(f"{where}: expected a {kind.__name__}, got {value!r}")
+        if isinstance(value, float) and not 0 < value < float("inf"):
+            raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
         if allowed is not None and value not in allowed:
             raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
         values[key.replace("-", "_")] = value

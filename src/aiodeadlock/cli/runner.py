@@ -40,8 +40,11 @@ def run_script(path: str, args: list[str]) -> None:
     try:
         try:
             code = compile(source, filename, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
+        except SyntaxError as exc:
             _report_uncaught(exc, strip=True)
+            raise SystemExit(1) from None
+        except ValueError as exc:  # null bytes, before 3.12: python calls it a SyntaxError
+            _report_uncaught(SyntaxError(str(exc)), strip=True)
             raise SystemExit(1) from None
         _execute(lambda: exec(code, main.__dict__))
     finally:

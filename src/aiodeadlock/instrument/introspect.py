@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from types import FrameType
 from typing import Any
 
@@ -92,4 +93,51 @@ def tasks_referencing(prims: list[Any], loop: Any, skip: Any = None) -> list[Any
                 found.append(task)
         except Exception:  # a frame we cannot read: do not count it either way
             continue
+    return found
+
+
+_JOIN = threading.Thread.join.__code__
+
+
+def joins_forever(frame: Any, target: threading.Thread) -> bool:
+    """True if `frame` (a thread's innermost) is inside `target.join()` with no timeout:
+    that thread does nothing until `target` ends, so it cannot wake `target`'s loop."""
+    for _ in range(4):
+        if frame is None:
+            return False
+        if frame.f_code is _JOIN:
+            try:
+                local = frame.f_locals
+                return local.get("self") is target and local.get("timeout") is None
+            except Exception:  # a frame we cannot read: count the thread as able to wake
+                return False
+        frame = frame.f_back
+    return False
+
+
+def threads_referencing(prims: list[Any], depth: int = 64) -> list[Any]:
+    """Other live threads (not the detector's own) with one of `prims` in a local variable
+    of one of their innermost `depth` frames: such a thread may release it (for instance
+    through `call_soon_threadsafe`)."""
+    wanted = {id(p) for p in prims}
+    frames = sys._current_frames()
+    me = threading.current_thread()
+    found = []
+    for thread in threading.enumerate():
+        ident = thread.ident
+        if ident is None or thread is me or getattr(thread, "_adl_own", False):
+            continue
+        frame = frames.get(ident)
+        if joins_forever(frame, me):
+            continue
+        try:
+            for _ in range(depth):
+                if frame is None:
+                    break
+                if any(id(v) in wanted for v in frame.f_locals.values()):
+                    found.append(thread)
+                    break
+                frame = frame.f_back
+        except Exception:  # a frame we cannot read: count the thread as holding it
+            found.append(thread)
     return found

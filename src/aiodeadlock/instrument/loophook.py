@@ -18,6 +18,8 @@ from asyncio import base_events
 from collections.abc import Callable
 from typing import Any
 
+from aiodeadlock.instrument.introspect import joins_forever
+
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_once = _BaseLoop._run_once
 
@@ -207,28 +209,18 @@ def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
             continue
         if frames is None:
             frames = sys._current_frames()
-        if not _joins_forever(frames.get(thread.ident or -1), me):
-            return f"thread {thread.name!r} is alive"
+        if not joins_forever(frames.get(thread.ident or -1), me):
+            return f"{_THREAD_ALIVE} {thread.name!r} is alive"
     return None
 
 
-_JOIN = threading.Thread.join.__code__
+_THREAD_ALIVE = "thread"
 
 
-def _joins_forever(frame: Any, target: threading.Thread) -> bool:
-    """True if `frame` (a thread's innermost) is inside `target.join()` with no timeout:
-    that thread does nothing until `target` ends, so it cannot wake `target`'s loop."""
-    for _ in range(4):
-        if frame is None:
-            return False
-        if frame.f_code is _JOIN:
-            try:
-                local = frame.f_locals
-                return local.get("self") is target and local.get("timeout") is None
-            except Exception:  # a frame we cannot read: count the thread as able to wake
-                return False
-        frame = frame.f_back
-    return False
+def only_threads(reason: str) -> bool:
+    """True if `reason` (from why_not_stalled) is that another thread is alive: the one
+    thing whose end does not wake the loop."""
+    return reason.startswith(_THREAD_ALIVE + " ")
 
 
 #: Signal handlers of our own (the snapshot dump), which cannot wake a task.
