@@ -1,4 +1,8 @@
-"""aiodeadlock: find deadlocks in asyncio programs."""
+"""aiodeadlock: find deadlocks in asyncio programs.
+
+PYTEST_DONT_REWRITE: the package is a pytest plugin that may be imported before pytest
+starts (`aiodeadlock run -m pytest`); pytest would then warn that it cannot rewrite it.
+"""
 
 __version__ = "0.1.0"
 
