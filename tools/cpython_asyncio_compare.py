@@ -164,7 +164,13 @@ class FileResult:
         """No confirmed difference and no definite finding (no finding at all if strict)."""
         inst = self.instrumented
         findings = inst.findings if strict else inst.definite
-        return inst.installed and not self.confirmed and not findings
+        return self.checked and not self.confirmed and not findings
+
+    @property
+    def checked(self) -> bool:
+        """The detector was on, or no test ran at all (a module skipped at import)."""
+        ran = self.instrumented.outcomes or self.plain.outcomes
+        return self.instrumented.installed or not ran
 
 
 def stdlib_test_dir(python: str) -> Path | None:
@@ -360,7 +366,7 @@ def print_report(
     for r in results:
         n = len(set(r.plain.outcomes) | set(r.instrumented.outcomes))
         secs = f"{r.plain.seconds:.0f}/{r.instrumented.seconds:.0f}"
-        flag = "" if r.instrumented.installed else "  (detector NOT installed)"
+        flag = "" if r.checked else "  (detector NOT installed)"
         if not r.plain.outcomes and not r.plain.timed_out:
             last = (r.plain.output.strip().splitlines() or ["no output"])[-1]
             flag += f"  (no test ran, exit {r.plain.returncode}: {last[:60]})"
