@@ -143,12 +143,12 @@ class Session:
         """
         mode = self.config.on_deadlock
         error = DeadlockError([finding], text_report.render([finding]))
-        if not self.add(finding):
-            if mode == "raise" and inject is None:
-                raise error
+        new = self.add(finding)  # the same deadlock again (other tasks) is not re-reported
+        if not new and mode != "raise":
             return
         with _signals_deferred():  # a Ctrl-C now must not cut the report, nor the exit
-            self.write()
+            if new:
+                self.write()
             if mode == "raise":
                 if inject is None:
                     raise error

@@ -232,6 +232,30 @@ def test_long_wait_is_noted_once(run_bounded: Any) -> None:
     assert note.resources[0].type == "Event"
 
 
+def test_many_long_waits_on_one_primitive_are_one_note(run_bounded: Any) -> None:
+    clock = Clock()
+    notes: list[Finding] = []
+    wd = Watchdog(None, 1.0, lambda f: None, notes.append, clock=clock)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        ready, other = asyncio.Event(), asyncio.Event()
+        waiters = [asyncio.create_task(ready.wait(), name=f"w{i}") for i in range(50)]
+        waiters.append(asyncio.create_task(other.wait(), name="alone"))
+        await asyncio.sleep(0)
+        for t in (0.0, 2.0, 4.0):
+            clock.now = 100.0 + t
+            wd.scan_waits(loop)
+        ready.set()
+        other.set()
+        await asyncio.gather(*waiters)
+
+    run_bounded(main)
+    assert len(notes) == 2
+    assert sum("(49 more tasks waited as long on it)" in n.message for n in notes) == 1
+    assert any("Task 'alone' has waited" in n.message for n in notes)
+
+
 def test_long_wait_ignores_sleeping_tasks(run_bounded: Any) -> None:
     clock = Clock()
     notes: list[Finding] = []

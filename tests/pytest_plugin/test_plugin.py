@@ -664,4 +664,3 @@ def test_taskgroup_child_waits_for_its_parent(ini: pytest.Pytester) -> None:
     result = run(ini, "--aiodeadlock")
     result.assert_outcomes(failed=1)
     assert "DeadlockError" in failure(result, "test_group")
-

@@ -89,25 +89,26 @@ def explain(deadlock: Deadlock) -> Finding:
     resources = _told_apart([_resource(s.resource) for s in deadlock.steps])
     label = _resource(first.resource).label()
     who = f"Task {first.task.name!r}"
+    closing = first  # the step whose wait the finding's location is
     if deadlock.kind is SELF_DEADLOCK:
         since = first.holders[0].since if first.holders else None
         message = f"{who} waits for {label}, which it holds itself ({_since(since)})"
     elif deadlock.kind is ORPHANED_LOCK:
         dead = deadlock.ended[0]
-        res_of_dead = next(
-            (s.resource for s in deadlock.steps if any(h.task == dead.key for h in s.holders)),
-            first.resource,
+        # Name the task that waits for the orphaned lock (the search may have started from
+        # a task that only waits on that one, e.g. through gather()).
+        waiting = next(
+            (s for s in deadlock.steps if any(h.task == dead.key for h in s.holders)), first
         )
-        since = next(
-            (h.since for s in deadlock.steps for h in s.holders if h.task == dead.key), None
-        )
+        since = next((h.since for h in waiting.holders if h.task == dead.key), None)
+        closing = waiting
         message = (
-            f"{who} waits for {_resource(res_of_dead).label()}, held by task {dead.name!r}, "
+            f"Task {waiting.task.name!r} waits for {_resource(waiting.resource).label()}, "
+            f"held by task {dead.name!r}, "
             f"which {_how(dead)} without releasing it ({_since(since)})"
         )
     members = cycle_members(deadlock)
     notes: tuple[str, ...] = ()
-    closing = first
     if deadlock.kind is not ORPHANED_LOCK and members and first.task.key not in members:
         closing = next(s for s in deadlock.steps if s.task.key == members[0])
     if deadlock.kind is not SELF_DEADLOCK and deadlock.kind is not ORPHANED_LOCK:

@@ -165,11 +165,13 @@ def long_wait(
     waited: float,
     threshold: float,
     holders: tuple[Actor, ...] = (),
+    others: int = 0,
 ) -> Finding | None:
     """A potential finding when `task` has waited on `resource` for `threshold` seconds or more.
 
     `holders`: the tasks holding the resource (their `waits_at` is where they took it).
-    A long wait is never proof of a deadlock.
+    `others`: how many more tasks have waited on it that long. A long wait is never proof
+    of a deadlock.
     """
     if waited < threshold:
         return None
@@ -179,6 +181,8 @@ def long_wait(
         message += f" [{resource.detail}]"
     if holders:
         message += ", held by " + ", ".join(f"task {h.name!r}" for h in holders)
+    if others:
+        message += f" ({others} more task{'s' if others > 1 else ''} waited as long on it)"
     reports = [
         TaskReport(
             key=task.key,

@@ -115,6 +115,21 @@ def joins_forever(frame: Any, target: threading.Thread) -> bool:
     return False
 
 
+def _pool_worker_code() -> Any:
+    import concurrent.futures.thread as pool
+
+    return getattr(getattr(pool, "_worker", None), "__code__", None)
+
+
+_POOL_WORKER = _pool_worker_code()
+
+
+def idle_pool_worker(frame: Any) -> bool:
+    """True if `frame` (a thread's innermost) is a thread pool worker waiting for work:
+    it runs nothing until someone submits a job, so it cannot wake a loop by itself."""
+    return frame is not None and _POOL_WORKER is not None and frame.f_code is _POOL_WORKER
+
+
 def threads_referencing(prims: list[Any], depth: int = 64) -> list[Any]:
     """Other live threads (not the detector's own) with one of `prims` in a local variable
     of one of their innermost `depth` frames: such a thread may release it (for instance

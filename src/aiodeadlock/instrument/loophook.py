@@ -18,7 +18,7 @@ from asyncio import base_events
 from collections.abc import Callable
 from typing import Any
 
-from aiodeadlock.instrument.introspect import joins_forever
+from aiodeadlock.instrument.introspect import idle_pool_worker, joins_forever
 
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_once = _BaseLoop._run_once
@@ -209,7 +209,8 @@ def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
             continue
         if frames is None:
             frames = sys._current_frames()
-        if not joins_forever(frames.get(thread.ident or -1), me):
+        frame = frames.get(thread.ident or -1)
+        if not joins_forever(frame, me) and not idle_pool_worker(frame):
             return f"{_THREAD_ALIVE} {thread.name!r} is alive"
     return None
 

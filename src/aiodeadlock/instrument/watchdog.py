@@ -91,6 +91,7 @@ class Watchdog:
         self.clock = clock
         self._watches: dict[int, _Watch] = {}
         self._next_wait_scan = 0.0
+        self._wait_scan_cost = 0.0
         self._scan_pending: set[int] = set()
         self._waits: dict[int, dict[tuple[int, str], float]] = {}
         self._reported: set[tuple[int, str]] = set()
@@ -153,7 +154,8 @@ class Watchdog:
             else:
                 loops.append(loop)
         if self.long_wait is not None and now >= self._next_wait_scan:
-            self._next_wait_scan = now + self.long_wait / 4
+            # A scan reads every task of the loop: keep it near 2% of the loop's time.
+            self._next_wait_scan = now + max(self.long_wait / 4, 50 * self._wait_scan_cost)
             for loop in loops:
                 self._request_wait_scan(loop)
         if self.threshold is None:
@@ -204,10 +206,18 @@ class Watchdog:
         threshold = self.long_wait
         if threshold is None:
             return
-        now = self.clock()
+        start = now = self.clock()
+        try:
+            self._read_waits(loop, threshold, now)
+        finally:
+            self._wait_scan_cost = self.clock() - start
+
+    def _read_waits(self, loop: Any, threshold: float, now: float) -> None:
+        """One finding per primitive waited on too long (naming its first such waiter)."""
         graph = LiveGraph(current=None, loop=loop, stacks=False)
         before = self._waits.get(id(loop), {})
         seen: dict[tuple[int, str], float] = {}
+        late: dict[str, list[tuple[Any, float]]] = {}  # resource key -> (node, since)
         for task in tasks_of(loop):
             if task.done():
                 continue
@@ -223,13 +233,17 @@ class Watchdog:
             if key in self._reported or now - since < threshold:
                 continue
             self._reported.add(key)
+            late.setdefault(res.key, []).append((node, since))
+        for rkey, waiters in late.items():
+            node, since = min(waiters, key=lambda w: w[1])
             node = graph.with_stack(node)
-            actor = Actor(node.key, node.name, node.stack, wait.at)
+            res = graph.resource(rkey)
+            actor = Actor(node.key, node.name, node.stack, node.waits.at if node.waits else None)
             holders = tuple(
                 Actor(h.task, graph.task(h.task).name, (), h.since) for h in res.holders
             )
             resource = Resource(res.key, res.type, res.name, res.created_at, res.detail)
-            finding = long_wait(actor, resource, now - since, threshold, holders)
+            finding = long_wait(actor, resource, now - since, threshold, holders, len(waiters) - 1)
             if finding is not None:
                 self.note(finding)
         self._waits[id(loop)] = seen

@@ -133,9 +133,16 @@ class Finding:
     members: tuple[str, ...] = ()
 
     def identity(self) -> tuple[object, ...]:
-        """What makes two findings the same deadlock (a cycle found twice, from any task)."""
+        """What makes two findings the same deadlock (a cycle found twice, from any task).
+
+        Task keys come from id() and are reused once a task is freed, so a cycle is known
+        by its tasks' keys, names and the lines they wait at, not by the keys alone.
+        """
         if self.members:
-            return (self.kind.code, frozenset(self.members))
+            members = frozenset(self.members)
+            names = frozenset((t.key, t.name) for t in self.tasks if t.key in members)
+            waits = frozenset((e.waiter, e.wait_at) for e in self.edges if e.waiter in members)
+            return (self.kind.code, members, names, waits)
         return (self.kind.code, self.location, self.message)
 
     @property
