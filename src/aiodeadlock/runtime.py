@@ -119,10 +119,10 @@ def _on_contended(st: Any, prim: Any, frame: Any) -> None:
     task = st.task()
     if task is None:
         return
-    if primitives.bound_elsewhere(prim, _running_loop()):
-        return  # asyncio itself will refuse this wait (primitive bound to another loop)
     if waits.holders_may_run(prim):
         return  # the usual case: whoever holds it is busy, sleeping or doing I/O
+    if primitives.bound_elsewhere(prim, _running_loop()):
+        return  # asyncio itself will refuse this wait (primitive bound to another loop)
     # A cheap pass first: most contended waits are not deadlocks. Only then look at
     # pending callbacks (which may release the lock) and read the tasks' stacks.
     quick = LiveGraph(current=task, stacks=False, wakers=False)
@@ -305,8 +305,9 @@ def _stall_check(loop: Any) -> None:
     tasks = loophook.blocked_tasks(loop)
     if not tasks:
         return
-    if loop._adl_parked is not None and _scan_cycles(loop, orphans_after=0.0):
-        return  # (scans had read parked tasks only; this one read them all)
+    if _scan_cycles(loop, orphans_after=0.0):
+        return  # a cycle the last scans did not see (they read parked tasks only, or the
+        # loop went idle while another thread was still finishing its work)
     graph = LiveGraph(current=None, loop=loop)
     nodes = [graph.task(graph.add_task(t)) for t in tasks]
     resources = {n.waits.resource: graph.resource(n.waits.resource) for n in nodes if n.waits}

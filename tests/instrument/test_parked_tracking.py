@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -157,3 +159,42 @@ def test_uninstall_drops_the_record_of_parked_tasks(run_bounded: Any) -> None:
         aiodeadlock.uninstall()
     assert "_adl_parked" not in vars(loops[0])
     assert not hasattr(loops[0], "_adl_parked")
+
+
+def test_a_cycle_seen_first_by_the_stall_check_is_reported_as_a_cycle(
+    run_bounded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop went idle while another thread was still working (no stall yet, and no
+    periodic scan due); once that thread is done, the stall check must name the cycle."""
+    monkeypatch.setattr(loophook, "scan_later", lambda loop: None)
+    monkeypatch.setattr(loophook, "busy_scan", lambda loop: None)
+    runner_threads = [t for t in threading.enumerate() if not hasattr(t, "_adl_own")]
+    for thread in runner_threads:  # the test runner's threads cannot wake this loop
+        thread._adl_own = True  # type: ignore[attr-defined]
+
+    async def main() -> str:
+        threading.Thread(target=time.sleep, args=(0.3,)).start()
+
+        async def first() -> None:
+            await second_task
+
+        async def second() -> None:
+            await asyncio.shield(first_task)
+
+        first_task = asyncio.create_task(first())
+        second_task = asyncio.create_task(second())
+        try:
+            await second_task
+            return "not reported"
+        except aiodeadlock.DeadlockError as exc:
+            return exc.findings[0].kind.code
+        finally:
+            first_task.cancel()
+            await asyncio.gather(first_task, return_exceptions=True)
+
+    try:
+        with aiodeadlock.detect(on_deadlock="raise", grace=0.1):
+            assert run_bounded(main, timeout=30) == "DL102"
+    finally:
+        for thread in runner_threads:
+            del thread._adl_own  # type: ignore[attr-defined]

@@ -130,10 +130,16 @@ def holders_may_run(prim: Any) -> bool:
     holders = prim.__dict__.get("_adl_holders")
     owners = list(holders) if holders else [prim.__dict__.get("_adl_owner")]
     for st in owners:
-        if st is None or st.waiting is not None or st.ended is not None:
+        if st is None or st.ended is not None:
             continue
         task = st.ref()
-        if task is not None and not task.done() and not may_be_exclusive(task):
+        if task is None or task.done():
+            continue
+        if st.waiting is not None:  # parked on a primitive itself, unless already woken
+            fut = task._fut_waiter
+            if fut is not None and fut.done():
+                return True
+        elif not may_be_exclusive(task):
             return True
     return False
 
