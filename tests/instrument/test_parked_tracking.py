@@ -27,6 +27,21 @@ async def _settle() -> None:
         await asyncio.sleep(loophook.COUNT_PERIOD)
 
 
+def _await_cycle() -> tuple[asyncio.Task[None], asyncio.Task[None]]:
+    """Two new tasks that await each other (the second through shield(), whose outer
+    future can carry the DeadlockError)."""
+    pair: list[asyncio.Task[None]] = []
+
+    async def first() -> None:
+        await pair[1]
+
+    async def second() -> None:
+        await asyncio.shield(pair[0])
+
+    pair += [asyncio.create_task(first()), asyncio.create_task(second())]
+    return pair[0], pair[1]
+
+
 def _count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the reads of every task of a loop (full scans) from now on."""
     calls: list[int] = []
@@ -52,14 +67,7 @@ def test_an_await_cycle_among_many_blocked_tasks_is_found_without_a_full_scan(
         assert asyncio.get_running_loop()._adl_parked is not None  # type: ignore[attr-defined]
         reads = _count_full_reads(monkeypatch)
 
-        async def first() -> None:
-            await second_task
-
-        async def second() -> None:
-            await asyncio.shield(first_task)
-
-        first_task = asyncio.create_task(first())
-        second_task = asyncio.create_task(second())
+        first_task, second_task = _await_cycle()
         try:
             await second_task
             outcome = "not reported"
@@ -115,14 +123,7 @@ def test_a_cycle_closed_by_an_unrecorded_step_is_still_found_before_a_stall(
         await _settle()
         loop = asyncio.get_running_loop()
 
-        async def first() -> None:
-            await second_task
-
-        async def second() -> None:
-            await asyncio.shield(first_task)
-
-        first_task = asyncio.create_task(first())
-        second_task = asyncio.create_task(second())
+        first_task, second_task = _await_cycle()
         await asyncio.sleep(0)
         loop._adl_parked.clear()  # type: ignore[attr-defined]  # as if their steps went unseen
         try:
@@ -175,14 +176,7 @@ def test_a_cycle_seen_first_by_the_stall_check_is_reported_as_a_cycle(
     async def main() -> str:
         threading.Thread(target=time.sleep, args=(0.3,)).start()
 
-        async def first() -> None:
-            await second_task
-
-        async def second() -> None:
-            await asyncio.shield(first_task)
-
-        first_task = asyncio.create_task(first())
-        second_task = asyncio.create_task(second())
+        first_task, second_task = _await_cycle()
         try:
             await second_task
             return "not reported"
