@@ -206,6 +206,34 @@ def _killpg(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+def run_logged(
+    run: Run, cmd: list[str], cwd: str | Path, env: dict[str, str], log_path: Path, timeout: float
+) -> int:
+    """Run `cmd` in its own process group, its output into `log_path`, killed after `timeout`
+    seconds; record the exit status (or the timeout), the time taken and the output in `run`.
+    Return the process id (the reports it wrote are named after it)."""
+    start = time.monotonic()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            run.returncode = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+            _killpg(proc)
+            proc.wait(timeout=60)
+    run.seconds = time.monotonic() - start
+    run.output = log_path.read_text(encoding="utf-8", errors="replace")
+    return proc.pid
+
+
 def run_tests(
     python: str,
     names: Sequence[str],
@@ -229,26 +257,9 @@ def run_tests(
         )
         if instrumented:
             env["AIODEADLOCK_COMPAT_DIR"] = str(work / "reports")
-        log_path = work / "output.log"
-        start = time.monotonic()
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                [python, str(driver), str(results), *names],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=tmp,
-                env=env,
-                start_new_session=True,
-            )
-            try:
-                run.returncode = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                run.timed_out = True
-                _killpg(proc)
-                proc.wait(timeout=60)
-        run.seconds = time.monotonic() - start
-        run.output = log_path.read_text(encoding="utf-8", errors="replace")
+        pid = run_logged(
+            run, [python, str(driver), str(results), *names], tmp, env, work / "output.log", timeout
+        )
         if results.exists():
             for line in results.read_text(encoding="utf-8").splitlines():
                 item = json.loads(line)
@@ -259,7 +270,7 @@ def run_tests(
                 if item.get("detail") and outcome not in ("skipped", "ok"):
                     run.details[test_id] = item["detail"]
         reports = work / "reports"
-        run.installed = (reports / f"installed-{proc.pid}.json").exists()
+        run.installed = (reports / f"installed-{pid}.json").exists()
         for path in sorted(reports.glob("findings-*.json")):
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))

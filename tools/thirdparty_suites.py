@@ -12,7 +12,6 @@ import sys
 import tarfile
 import tempfile
 import textwrap
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,10 +26,10 @@ from cpython_asyncio_compare import (
     Run,
     _fmt_counts,
     _fmt_findings,
-    _killpg,
     diff_runs,
     interpreter_version,
     resolve_python,
+    run_logged,
 )
 
 DEFAULT_TIMEOUT = 1800.0
@@ -341,28 +340,9 @@ def run_pytest(
         if targets:  # node ids: keep the suite's options (-k, -m, --ignore), not its paths
             cmd += [a for i, a in enumerate(suite.pytest_args) if _is_option(suite.pytest_args, i)]
         cmd += args
-        log_path = scratch / "output.log"
-        start = time.monotonic()
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=tree,
-                env=env,
-                start_new_session=True,
-            )
-            try:
-                run.returncode = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                run.timed_out = True
-                _killpg(proc)
-                proc.wait(timeout=60)
-        run.seconds = time.monotonic() - start
-        run.output = log_path.read_text(encoding="utf-8", errors="replace")
+        pid = run_logged(run, cmd, tree, env, scratch / "output.log", timeout)
         _read_results(run, results)
-        _read_reports(run, scratch / "reports", proc.pid)
+        _read_reports(run, scratch / "reports", pid)
         if mode == "plugin":
             run.installed = PLUGIN_HEADER in run.output
     return run
