@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aiodeadlock import __version__
+from aiodeadlock._version import __version__
 from aiodeadlock.check.engine import Result
 from aiodeadlock.check.rules import all_rules
 from aiodeadlock.check.summary import Loc

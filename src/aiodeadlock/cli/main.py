@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from aiodeadlock import __version__
+from aiodeadlock._version import __version__
 
 USAGE = """\
 usage: aiodeadlock <command> [options] ...

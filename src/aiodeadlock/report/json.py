@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from aiodeadlock import __version__
+from aiodeadlock._version import __version__
 from aiodeadlock.model.findings import Finding
 
 FORMAT_VERSION = 1
