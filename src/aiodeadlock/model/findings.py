@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from aiodeadlock.model import jsondata
 from aiodeadlock.model.location import Location
 
 
@@ -23,10 +26,22 @@ LOCK_ORDER = Kind("lock-order", "DL104", False)
 STALL = Kind("stall", "DL105", True)
 LOOP_BLOCKED = Kind("loop-blocked", "DL106", True)
 LONG_WAIT = Kind("long-wait", "DL107", False)
+CANCEL_IGNORED = Kind("cancel-ignored", "DL108", False)
+LOOP_BUSY = Kind("loop-busy", "DL109", False)
 
 KINDS = {
     k.name: k
-    for k in (SELF_DEADLOCK, WAIT_CYCLE, ORPHANED_LOCK, LOCK_ORDER, STALL, LOOP_BLOCKED, LONG_WAIT)
+    for k in (
+        SELF_DEADLOCK,
+        WAIT_CYCLE,
+        ORPHANED_LOCK,
+        LOCK_ORDER,
+        STALL,
+        LOOP_BLOCKED,
+        LONG_WAIT,
+        CANCEL_IGNORED,
+        LOOP_BUSY,
+    )
 }
 
 
@@ -56,6 +71,17 @@ class Resource:
             data["detail"] = self.detail
         return data
 
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> Resource:
+        data = jsondata.obj(value, where)
+        return cls(
+            jsondata.text(data, "id", where),
+            jsondata.text(data, "type", where),
+            jsondata.opt_text(data, "name", where),
+            Location.maybe_from_json(data, "created_at", where),
+            jsondata.opt_text(data, "detail", where),
+        )
+
 
 @dataclass(frozen=True)
 class Hold:
@@ -63,6 +89,16 @@ class Hold:
 
     resource: str  # Resource.key
     since: Location | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"resource": self.resource, "since": self.since.to_json() if self.since else None}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> Hold:
+        data = jsondata.obj(value, where)
+        return cls(
+            jsondata.text(data, "resource", where), Location.maybe_from_json(data, "since", where)
+        )
 
 
 @dataclass(frozen=True)
@@ -78,22 +114,50 @@ class TaskReport:
     stack: tuple[Location, ...] = ()  # outermost call first
     ended: str | None = None  # "returned", "raised", "cancelled"
     exception: str | None = None
+    #: Where it ended (the line of the task that raised, returned or took the cancel).
+    ended_at: Location | None = None
+    #: "task", or "thread" for a thread blocked in a synchronous call (see the detectors).
+    actor: str = "task"
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "id": self.key,
             "name": self.name,
             "state": self.state,
             "waits_for": self.waits_for,
             "waits_at": self.waits_at.to_json() if self.waits_at else None,
-            "holds": [
-                {"resource": h.resource, "since": h.since.to_json() if h.since else None}
-                for h in self.holds
-            ],
+            "holds": [h.to_json() for h in self.holds],
             "stack": [loc.to_json() for loc in self.stack],
             "ended": self.ended,
             "exception": self.exception,
+            "actor": self.actor,
         }
+        if self.ended_at is not None:
+            data["ended_at"] = self.ended_at.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> TaskReport:
+        data = jsondata.obj(value, where)
+        return cls(
+            key=jsondata.text(data, "id", where),
+            name=jsondata.text(data, "name", where),
+            state=jsondata.text(data, "state", where),
+            waits_for=jsondata.opt_text(data, "waits_for", where),
+            waits_at=Location.maybe_from_json(data, "waits_at", where),
+            holds=tuple(
+                Hold.from_json(h, f"{where}.holds[{i}]")
+                for i, h in enumerate(jsondata.seq(data, "holds", where))
+            ),
+            stack=tuple(
+                Location.from_json(loc, f"{where}.stack[{i}]")
+                for i, loc in enumerate(jsondata.seq(data, "stack", where))
+            ),
+            ended=jsondata.opt_text(data, "ended", where),
+            exception=jsondata.opt_text(data, "exception", where),
+            ended_at=Location.maybe_from_json(data, "ended_at", where),
+            actor=jsondata.opt_text(data, "actor", where) or "task",
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +169,10 @@ class Edge:
     wait_at: Location | None
     holder: str | None  # TaskReport.key, None if nobody can be named
     since: Location | None
+    #: How `holder` ends the wait: "holds" (it holds the resource, taken at `since`),
+    #: "finishes" (the waiter awaits it), "wakes" (only it would set or fill the resource;
+    #: `since` is where it did so before), or "runs" (a thread that must run the work).
+    relation: str = "holds"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -113,7 +181,20 @@ class Edge:
             "wait_at": self.wait_at.to_json() if self.wait_at else None,
             "holder": self.holder,
             "since": self.since.to_json() if self.since else None,
+            "relation": self.relation,
         }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> Edge:
+        data = jsondata.obj(value, where)
+        return cls(
+            jsondata.text(data, "waiter", where),
+            jsondata.text(data, "resource", where),
+            Location.maybe_from_json(data, "wait_at", where),
+            jsondata.opt_text(data, "holder", where),
+            Location.maybe_from_json(data, "since", where),
+            jsondata.opt_text(data, "relation", where) or "holds",
+        )
 
 
 @dataclass(frozen=True)
@@ -181,3 +262,41 @@ class Finding:
             "notes": list(self.notes),
             "cycle": list(self.members),
         }
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> Finding:
+        data = jsondata.obj(value, where)
+        kind = kind_from_json(data, where)
+        definite = jsondata.flag(data, "definite", where, default=kind.definite)
+        notes = jsondata.seq(data, "notes", where)
+        members = jsondata.seq(data, "cycle", where)
+        if not all(isinstance(n, str) for n in notes + members):
+            raise jsondata.BadReportData(f"{where}: notes and cycle must be lists of strings")
+
+        def items(key: str, load: Any) -> tuple[Any, ...]:
+            return tuple(
+                load(item, f"{where}.{key}[{i}]")
+                for i, item in enumerate(jsondata.seq(data, key, where))
+            )
+
+        return cls(
+            kind,
+            jsondata.text(data, "message", where),
+            Location.maybe_from_json(data, "location", where),
+            items("edges", Edge.from_json),
+            items("tasks", TaskReport.from_json),
+            items("resources", Resource.from_json),
+            tuple(notes),
+            potential=kind.definite and not definite,
+            members=tuple(members),
+        )
+
+
+def kind_from_json(data: Mapping[str, Any], where: str) -> Kind:
+    """The kind a finding names; a kind this version does not know keeps its name and code."""
+    name = jsondata.text(data, "kind", where)
+    code = jsondata.text(data, "code", where)
+    known = KINDS.get(name)
+    if known is not None and known.code == code:
+        return known
+    return Kind(name, code, jsondata.flag(data, "definite", where))

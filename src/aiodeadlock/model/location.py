@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from aiodeadlock.model import jsondata
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,22 @@ class Location:
         if self.function is not None:
             data["function"] = self.function
         return data
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> Location:
+        data = jsondata.obj(value, where)
+        line = jsondata.integer(data, "line", where)
+        if line < 1:
+            raise jsondata.BadReportData(f"{where}.line: expected a line number >= 1, got {line}")
+        return cls(
+            jsondata.text(data, "file", where), line, jsondata.opt_text(data, "function", where)
+        )
+
+    @classmethod
+    def maybe_from_json(cls, data: Mapping[str, Any], key: str, where: str) -> Location | None:
+        """The location under `key`, or None when it is missing or null."""
+        value = data.get(key)
+        return None if value is None else cls.from_json(value, f"{where}.{key}")
 
 
 def display_path(path: str) -> str:

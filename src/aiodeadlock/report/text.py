@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiodeadlock.model.findings import Edge, Finding, Resource
+from aiodeadlock.model.report import Report
 
 
 def render_finding(finding: Finding) -> str:
@@ -42,6 +43,10 @@ def render_finding(finding: Finding) -> str:
 def render(findings: Sequence[Finding]) -> str:
     """A whole report as text."""
     return "\n".join(render_finding(f) for f in findings)
+
+
+def render_report(report: Report) -> str:
+    return render(report.findings)
 
 
 _AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
