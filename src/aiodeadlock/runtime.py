@@ -176,7 +176,7 @@ def _on_idle(loop: Any) -> None:
     session = _session
     if session is None:
         return
-    loophook.track_parked(loop, loophook.task_count_hint())
+    loophook.track_parked(loop, loophook.task_count_hint(loop))
     parked = loophook.parked_since_last_call(loop)
     reason = loophook.why_not_stalled(loop)
     if reason is not None:
@@ -194,7 +194,7 @@ def _on_idle(loop: Any) -> None:
             return
         if _scan_cycles(loop, orphans_after=0.0):
             return
-    elif _scan_cycles(loop, 0.0, parked) or not loophook.task_count_hint():
+    elif _scan_cycles(loop, 0.0, parked) or not loophook.task_count_hint(loop):
         return
     loophook.call_once_later(loop, "grace", session.config.grace, _stall_check)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 PY311 = sys.version_info >= (3, 11)
 PY312 = sys.version_info >= (3, 12)
+PY314 = sys.version_info >= (3, 14)
 
 #: asyncio.TaskGroup and asyncio.timeout exist.
 HAS_TASKGROUP = PY311
@@ -67,3 +68,39 @@ def current_tasks_lookup() -> Callable[[Any], Any]:
         return None if loop is None else tasks.current_task(loop)
 
     return lookup
+
+
+#: C tasks are kept in per-thread lists that only `all_tasks()` reads (3.14+); before
+#: that every task is in the `_scheduled_tasks` WeakSet, whose length is cheap to read.
+TASKS_IN_THREAD_LISTS = PY314
+
+
+def make_task_counter() -> Callable[[Any], int]:
+    """Return `loop -> about how many tasks exist`, as cheaply as this interpreter allows.
+
+    Before 3.14 it is the length of asyncio's task registry (every loop's tasks). From
+    3.14 on C tasks are only reachable through `all_tasks(loop)`, which visits them: a
+    hint then costs time proportional to the loop's tasks, so callers rate-limit it.
+    """
+    import asyncio.tasks as tasks
+
+    if not TASKS_IN_THREAD_LISTS:
+        registry = getattr(tasks, "_scheduled_tasks", None)
+        eager = getattr(tasks, "_eager_tasks", None) or ()
+        if registry is not None:
+
+            def count_registry(loop: Any) -> int:
+                try:
+                    return len(registry) + len(eager)
+                except TypeError:
+                    return 0
+
+            return count_registry
+
+    def count_all(loop: Any) -> int:
+        try:
+            return len(tasks.all_tasks(loop))
+        except RuntimeError:  # the set changed while being read
+            return 0
+
+    return count_all

@@ -18,6 +18,7 @@ from asyncio import base_events
 from collections.abc import Callable
 from typing import Any
 
+from aiodeadlock.instrument import capabilities
 from aiodeadlock.instrument.introspect import idle_pool_worker, joins_forever
 
 _BaseLoop: Any = base_events.BaseEventLoop
@@ -99,10 +100,9 @@ def _between(loop: Any, pausing: bool) -> None:
 #: Loops with at least this many tasks record them (below it a full scan is cheap).
 TRACK_ABOVE = 2000
 _TASKS = (asyncio.Task, asyncio.tasks._PyTask)  # type: ignore[attr-defined]
-#: asyncio's own registry of tasks (a WeakSet, whose length is cheap to read), if known.
-_registry: Any = getattr(asyncio.tasks, "_scheduled_tasks", None)
-if _registry is None:
-    _registry = getattr(asyncio.tasks, "_all_tasks", None)
+_count = capabilities.make_task_counter()
+#: The last count of tasks (rate-limited where counting visits every task), and when.
+_counted = (-1.0, 0)
 #: Loops recording parked tasks (so that uninstall() can drop what they hold).
 _tracking: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -117,17 +117,23 @@ def _count_tasks(loop: Any, now: float) -> None:
     global _next_count
     _next_count = now + COUNT_PERIOD
     if loop._adl_parked is None:
-        track_parked(loop, task_count_hint())
+        track_parked(loop, task_count_hint(loop))
         if loop._adl_parked is not None:
             busy_scan(loop)
 
 
-def task_count_hint() -> int:
-    """About how many tasks exist in the process (all loops), without visiting them."""
-    try:
-        return len(_registry) if _registry is not None else 0
-    except TypeError:
-        return 0
+def task_count_hint(loop: Any) -> int:
+    """About how many tasks exist (read at most every COUNT_PERIOD seconds where
+    counting them visits every one)."""
+    global _counted
+    if not capabilities.TASKS_IN_THREAD_LISTS:
+        return _count(loop)
+    now = _monotonic()
+    at, value = _counted
+    if now - at >= COUNT_PERIOD or at < 0:
+        value = _count(loop)
+        _counted = (now, value)
+    return value
 
 
 def track_parked(loop: Any, tasks: int) -> None:
