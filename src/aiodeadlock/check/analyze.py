@@ -6,11 +6,19 @@ import ast
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from aiodeadlock.check.function import FunctionContext
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.scope import ModuleScope
-from aiodeadlock.check.summary import Call, Candidate, FuncSummary, Loc, ModuleSummary
+from aiodeadlock.check.summary import (
+    Call,
+    Candidate,
+    FuncSummary,
+    Loc,
+    ModuleSummary,
+    empty_module,
+)
 from aiodeadlock.check.walker import Walker
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
@@ -50,26 +58,37 @@ def analyze_source(
         col = getattr(exc, "offset", None) or 1
         msg = getattr(exc, "msg", None) or str(exc)
         error = Candidate("DL200", Loc(path, line, col), f"syntax error: {msg}", None, "", (), "")
-        return ModuleSummary(path, module, (), (), (), (), (), (), noqa, error)
+        return empty_module(path, module, noqa, error)
     scope = ModuleScope(tree, module, path, is_package, constructors)
-    functions: list[FuncSummary] = []
-    tasks: list[tuple[str, Call]] = []
-    aliases = dict(scope.aliases)
+    out = _Collected(rules, dict(scope.aliases))
     top = FunctionContext(scope, tree, module, None, None)
-    _summarise(top, f"{module}.<module>", rules, functions, tasks, aliases)
-    _visit(tree.body, module, None, top, scope, rules, functions, tasks, aliases)
+    _summarise(top, f"{module}.<module>", out)
+    _visit(tree.body, module, None, top, scope, out)
     return ModuleSummary(
         path,
         module,
         tuple(sorted(scope.imports.items())),
         tuple(sorted(scope.known_kinds().items())),
-        tuple(sorted(aliases.items())),
+        tuple(sorted(out.aliases.items())),
         tuple(sorted(scope.bases.items())),
-        tuple(tasks),
-        tuple(functions),
+        tuple(sorted(scope.methods.items())),
+        tuple(sorted(set(scope.binds + out.binds))),
+        tuple(out.tasks),
+        tuple(out.functions),
         noqa,
         None,
     )
+
+
+@dataclass
+class _Collected:
+    """What pass 1 gathers over one module's functions."""
+
+    rules: Sequence[Rule]
+    aliases: dict[str, str]
+    functions: list[FuncSummary] = field(default_factory=list)
+    tasks: list[tuple[str, Call]] = field(default_factory=list)
+    binds: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _visit(
@@ -78,31 +97,19 @@ def _visit(
     cls: str | None,
     parent: FunctionContext,
     scope: ModuleScope,
-    rules: Sequence[Rule],
-    out: list[FuncSummary],
-    tasks: list[tuple[str, Call]],
-    aliases: dict[str, str],
+    out: _Collected,
 ) -> None:
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             qual = f"{prefix}.{node.name}"
             ctx = FunctionContext(scope, node, qual, cls, parent)
-            _summarise(ctx, qual, rules, out, tasks, aliases)
-            _visit(_nested(ctx), qual, None, ctx, scope, rules, out, tasks, aliases)
+            _summarise(ctx, qual, out)
+            _visit(_nested(ctx), qual, None, ctx, scope, out)
         elif isinstance(node, ast.ClassDef):
-            _visit(
-                node.body,
-                f"{prefix}.{node.name}",
-                f"{prefix}.{node.name}",
-                parent,
-                scope,
-                rules,
-                out,
-                tasks,
-                aliases,
-            )
+            name = f"{prefix}.{node.name}"
+            _visit(node.body, name, name, parent, scope, out)
         elif isinstance(node, (ast.If, ast.Try)) and parent.is_module:
-            _visit(node.body + node.orelse, prefix, cls, parent, scope, rules, out, tasks, aliases)
+            _visit(node.body + node.orelse, prefix, cls, parent, scope, out)
 
 
 def _nested(ctx: FunctionContext) -> list[ast.stmt]:
@@ -131,31 +138,38 @@ def _expected_failure_lines(ctx: FunctionContext) -> set[int]:
     return lines
 
 
-def _summarise(
-    ctx: FunctionContext,
-    qual: str,
-    rules: Sequence[Rule],
-    out: list[FuncSummary],
-    tasks: list[tuple[str, Call]],
-    aliases: dict[str, str],
-) -> None:
+_CM_DECORATORS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+
+
+def _is_cm_factory(ctx: FunctionContext) -> bool:
+    """Decorated with contextlib.contextmanager or asynccontextmanager."""
+    node = ctx.node
+    if isinstance(node, ast.Module):
+        return False
+    return any(ctx.qualname(d) in _CM_DECORATORS for d in node.decorator_list)
+
+
+def _summarise(ctx: FunctionContext, qual: str, out: _Collected) -> None:
     walker = Walker(ctx).run()
-    aliases.update(ctx.cond_locks)
+    out.aliases.update(ctx.cond_locks)
+    binds = ctx.attribute_binds()
+    out.binds.extend(binds)
     candidates: list[Candidate] = []
-    for rule in rules:
+    for rule in out.rules:
         if rule.scan is not None:
             candidates.extend(rule.scan(ctx, walker))
     expected = _expected_failure_lines(ctx)
     if expected:
         candidates = [c for c in candidates if c.at.line not in expected]
-    tasks.extend(walker.task_assigns)
+    out.tasks.extend(walker.task_assigns)
     kinds = dict(ctx.param_kinds)
     for name, kind in ctx.local_kinds.items():
         kinds[f"l:{ctx.qual}:{name}"] = kind
     facts = walker.events or walker.calls or walker.joins or walker.rcts or candidates
-    if not (facts or walker.awaits or ctx.local_kinds or ctx.param_kinds):
+    if not (facts or binds or walker.awaits or ctx.local_kinds or ctx.param_kinds):
         return
-    out.append(
+    yields = walker.yield_held or ()
+    out.functions.append(
         FuncSummary(
             qual,
             ctx.scope.path,
@@ -168,5 +182,8 @@ def _summarise(
             tuple(walker.rcts),
             tuple(walker.awaits),
             tuple(candidates),
+            tuple(h.ref for h in yields),
+            _is_cm_factory(ctx),
+            tuple(walker.returns),
         )
     )

@@ -20,7 +20,7 @@ from aiodeadlock.check.findings import Finding
 from aiodeadlock.check.kinds import matches, with_extra
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule, all_rules
-from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary
+from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary, empty_module
 
 _VOCABULARY = (
     b"async",
@@ -213,7 +213,7 @@ def _summaries(
         if summary is not None:
             result.cached += 1
         elif not is_package and not relevant.search(data):
-            summary = ModuleSummary(display, module, (), (), (), (), (), (), (), None)
+            summary = empty_module(display, module)
             cache.put(display, digest, summary)
         else:
             result.analysed += 1
@@ -276,7 +276,7 @@ def _analyse(
         source = importlib.util.decode_source(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         error = Candidate("DL200", Loc(display, 1, 1), f"cannot decode: {exc}", None, "", (), "")
-        return ModuleSummary(display, module, (), (), (), (), (), (), (), error)
+        return empty_module(display, module, error=error)
     try:
         return analyze_source(source, display, module, is_package, rules, constructors)
     except RecursionError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from aiodeadlock.check.refs import elements, item
 from aiodeadlock.check.scope import ModuleScope, import_bindings
 from aiodeadlock.check.summary import Loc
 
@@ -98,6 +99,7 @@ class FunctionContext:
         self.cond_locks: dict[str, str] = {}
         if not self.is_module:
             self._classify_locals()
+        self._scan_element_assigns()
 
     def _assign(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
@@ -156,7 +158,14 @@ class FunctionContext:
 
     def _classify_locals(self) -> None:
         for name, values in self.assigned.items():
-            if name in self.declared_global or name in self.imports or name in self.nested:
+            if name in self.declared_global:
+                self._assign_global(name, values)
+                continue
+            if name in self.imports or name in self.nested:
+                continue
+            held = {self.scope.element_kind(v, self.imports) for v in values}
+            if len(held) == 1 and None not in held:
+                self.local_kinds[elements(name)] = held.pop()  # type: ignore[assignment]
                 continue
             kinds = {self.scope.ctor_kind(v, self.imports) for v in values}
             if len(kinds) == 1 and None not in kinds:
@@ -175,6 +184,48 @@ class FunctionContext:
                     self.local_kinds[name] = f"class:{owner}"
                 elif ref:
                     self.aliases[name] = ref
+
+    def _assign_global(self, name: str, values: list[ast.expr | None]) -> None:
+        """`global NAME; NAME = asyncio.Lock()` gives the module global its kind."""
+        if self.is_module or name not in self.scope.global_names:
+            return
+        for value in values:
+            self.scope.record_global(name, value, self.imports)
+
+    def attribute_binds(self) -> list[tuple[str, str, str]]:
+        """(attribute ref, this function, value ref) for `self.x = <trackable value>`."""
+        if not self.self_name or not self.cls:
+            return []
+        out: list[tuple[str, str, str]] = []
+        for node in self.of(ast.Assign, ast.AnnAssign):
+            value = getattr(node, "value", None)
+            if value is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+            for target in targets:
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == self.self_name
+                ):
+                    continue
+                if self.scope.ctor_kind(value, self.imports):
+                    continue
+                ref = self.ref_of(value)
+                if ref and not ref.startswith("l:"):
+                    out.append((f"a:{self.cls}.{target.attr}", self.qual, ref))
+        return out
+
+    def _scan_element_assigns(self) -> None:
+        """`self._locks[key] = asyncio.Lock()` gives the container's elements their kind."""
+        for node in self.of(ast.Assign):
+            assert isinstance(node, ast.Assign)
+            for target in node.targets:
+                if isinstance(target, ast.Subscript):
+                    kind = self.scope.ctor_kind(node.value, self.imports)
+                    container = self.ref_of(target.value) if kind else None
+                    if container and container[0] in "agl" and not container.endswith("]"):
+                        self.scope.record_kind(elements(container), kind)
 
     def _instance_of(self, value: ast.expr) -> str | None:
         """Dotted class of `Class(...)` (by the capitalised-class convention), else None."""
@@ -217,7 +268,9 @@ class FunctionContext:
         return self.scope.qualname(expr, self.imports)
 
     def _outer_ref(self, expr: ast.expr) -> str | None:
-        """Resolve attribute and global refs, ignoring this function's locals."""
+        """Resolve attribute, element and global refs, ignoring this function's locals."""
+        if isinstance(expr, (ast.Subscript, ast.Call)):
+            return self._element_ref(expr)
         if isinstance(expr, ast.Attribute):
             base = expr.value
             if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
@@ -246,14 +299,56 @@ class FunctionContext:
                 key = f"@{expr.lineno}:{expr.col_offset}"
                 self.local_kinds[key] = kind
                 return f"l:{self.qual}:{key}"
-            return None
+            return self._element_ref(expr)
         return self._outer_ref(expr)
+
+    def _element_ref(self, expr: ast.Subscript | ast.Call) -> str | None:
+        """`X[key]`, `X.get(key)`, `X.setdefault(key, Lock())`: the element of X under key."""
+        if isinstance(expr, ast.Subscript):
+            container, key = expr.value, expr.slice
+        elif (
+            isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("get", "setdefault")
+            and expr.args
+            and not expr.keywords
+        ):
+            container, key = expr.func.value, expr.args[0]
+        else:
+            return None
+        base = self.ref_of(container)
+        if base is None or base.endswith("]"):
+            return None
+        if isinstance(expr, ast.Call) and len(expr.args) == 2 and base[0] in "agl":
+            self.scope.record_kind(elements(base), self.scope.ctor_kind(expr.args[1], self.imports))
+        k = self.key_ref(key)
+        return item(base, k) if k else None
+
+    def key_ref(self, expr: ast.expr) -> str | None:
+        """The ref of a container key (or of any argument): a constant, name or attribute."""
+        if isinstance(expr, ast.Constant):
+            text = repr(expr.value)
+            ok = isinstance(expr.value, (str, bytes, int, float, bool)) or expr.value is None
+            return f"c:{text}" if ok and len(text) <= 80 and "]" not in text else None
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            values = self.assigned.get(name)
+            if values is None:
+                ref = self.name_ref(name)
+                return ref if ref is None or ref[0] in "pg" else None
+            if self.is_module or name in self.declared_global:
+                return self._global_ref(name)
+            if len(values) == 1 and values[0] is not None and name not in self.params:
+                return f"l:{self.qual}:{name}"
+            return None
+        if isinstance(expr, ast.Attribute):
+            return self._outer_ref(expr)
+        return None
 
     def name_ref(self, name: str) -> str | None:
         """Return the ref of a bare name in this scope."""
         if self.is_module or name in self.declared_global:
             return self._global_ref(name)
-        if name in self.local_kinds:
+        if name in self.local_kinds or elements(name) in self.local_kinds:
             return f"l:{self.qual}:{name}"
         if name in self.aliases:
             return self.aliases[name]
@@ -274,25 +369,40 @@ class FunctionContext:
             return f"g:{scope.imports[name]}"
         return None
 
-    def callee(self, func: ast.expr) -> tuple[str, bool] | None:
-        """Return (dotted callee, is_self_call) for a call target, if it may be resolvable."""
+    def callee(self, func: ast.expr) -> tuple[str, str] | None:
+        """Return (dotted callee, via) for a call target, if it may be resolvable.
+
+        `via` is "self" for `self.m()`, "super" for `super().m()`, else "".
+        """
         if isinstance(func, ast.Name):
             ctx: FunctionContext | None = self
             while ctx is not None:
                 if func.id in ctx.nested:
-                    return ctx.nested[func.id], False
+                    return ctx.nested[func.id], ""
                 if func.id in ctx.assigned and not ctx.is_module:
                     return None
                 ctx = ctx.parent
             name = self.scope.qualname(func, self.imports)
-            return (name, False) if name else None
+            return (name, "") if name else None
         if isinstance(func, ast.Attribute):
             base = func.value
             if isinstance(base, ast.Name) and base.id == self.self_name and self.cls:
-                return f"{self.cls}.{func.attr}", True
+                return f"{self.cls}.{func.attr}", "self"
+            if self._is_super(base) and self.cls:
+                return f"{self.cls}.{func.attr}", "super"
             if isinstance(base, ast.Name) and (
                 base.id in self.imports or base.id in self.scope.imports
             ):
                 name = self.qualname(func)
-                return (name, False) if name else None
+                return (name, "") if name else None
         return None
+
+    def _is_super(self, expr: ast.expr) -> bool:
+        """`super()` or `super(Cls, self)` inside a method."""
+        return (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Name)
+            and expr.func.id == "super"
+            and "super" not in self.assigned
+            and self.self_name is not None
+        )

@@ -108,14 +108,25 @@ def matches(kinds: Iterable[str], cls: str) -> str | None:
     return None
 
 
-# Not a lock: lets rules recognise the running task when it is passed around.
+# Not locks: let rules recognise the running task and the running loop when passed around.
 CURRENT_TASK = "asyncio.current_task()"
+RUNNING_LOOP = "asyncio.get_running_loop()"
+NEW_LOOP = "asyncio.new_event_loop()"
+_NOT_LOCKS = {
+    "asyncio.current_task": CURRENT_TASK,
+    "asyncio.tasks.current_task": CURRENT_TASK,
+    "asyncio.get_running_loop": RUNNING_LOOP,
+    "asyncio.get_event_loop": RUNNING_LOOP,
+    "asyncio.events.get_running_loop": RUNNING_LOOP,
+    "asyncio.events.get_event_loop": RUNNING_LOOP,
+    "asyncio.new_event_loop": NEW_LOOP,
+    "asyncio.events.new_event_loop": NEW_LOOP,
+}
 
 
 def with_extra(extra: Mapping[str, str]) -> dict[str, str]:
     """Return the constructor table extended with configured `extra` types."""
     table = dict(CONSTRUCTORS)
-    table["asyncio.current_task"] = CURRENT_TASK
-    table["asyncio.tasks.current_task"] = CURRENT_TASK
+    table.update(_NOT_LOCKS)
     table.update(extra)
     return table

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from aiodeadlock.check.hierarchy import Hierarchy
 from aiodeadlock.check.kinds import matches
+from aiodeadlock.check.refs import RUNNING, elements, item, split_item
+from aiodeadlock.check.refs import display as display_ref
 from aiodeadlock.check.summary import Call, FuncSummary, ModuleSummary
+
+_ENTER = ("enter", "aenter")
 
 
 class Project:
@@ -20,6 +25,8 @@ class Project:
         self.kinds: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
         self.bases: dict[str, tuple[str, ...]] = {}
+        self.methods: dict[str, tuple[str, ...]] = {}
+        self.binds: dict[str, list[tuple[str, str]]] = {}
         self.tasks: dict[str, list[Call]] = {}
         self.param_kinds: dict[str, dict[str, str]] = {}
         for m in modules:
@@ -27,6 +34,9 @@ class Project:
             self.kinds.update(m.kinds)
             self.aliases.update(m.aliases)
             self.bases.update(m.bases)
+            self.methods.update(m.methods)
+            for bound, qual, value in m.binds:
+                self.binds.setdefault(bound, []).append((qual, value))
             for ref, call in m.tasks:
                 self.tasks.setdefault(ref, []).append(call)
             for fn in m.functions:
@@ -38,7 +48,9 @@ class Project:
                     else:
                         pk[key] = kind
                 self.param_kinds[fn.qual] = pk
-        self._resolved: dict[tuple[str, bool], str | None] = {}
+        self.hierarchy = Hierarchy(self.bases, self.methods, self._follow, self.functions)
+        self._defined = {k for k in self.kinds if k.startswith("a:")} | set(self.binds)
+        self._resolved: dict[tuple[str, str], str | None] = {}
         self.callers: dict[str, list[tuple[FuncSummary, Call]]] = {}
         for fn in self.functions.values():
             for call in fn.calls:
@@ -47,6 +59,7 @@ class Project:
                     self.callers.setdefault(target, []).append((fn, call))
         self._kind_memo: dict[tuple[str, str], frozenset[str]] = {}
         self._canon_memo: dict[str, str] = {}
+        self._in_memo: dict[tuple[str, str], str] = {}
         self.memo: dict[str, Any] = {}
 
     # -- names -----------------------------------------------------------------------------
@@ -67,50 +80,86 @@ class Project:
         return dotted
 
     def resolve(self, call: Call) -> str | None:
-        """Return the qualname of the project function a call reaches, if known."""
-        key = (call.callee, call.self_call)
+        """Return the qualname of the project function a call reaches, if known.
+
+        `self.m()` and `super().m()` are looked up from the class the calling method is
+        defined in; calling a class runs its `__init__`.
+        """
+        key = (call.callee, call.via)
         if key in self._resolved:
             return self._resolved[key]
         result: str | None = None
-        if call.callee in self.functions:
-            result = call.callee
-        elif call.self_call:
+        if call.via:
             cls, _, meth = call.callee.rpartition(".")
-            result = self._method(cls, meth, 0)
+            after = cls if call.via == "super" else None
+            result = self.hierarchy.lookup(cls, meth, after)
+        elif call.callee in self.functions:
+            result = call.callee
         else:
             followed = self._follow(call.callee)
-            result = followed if followed in self.functions else None
+            if followed in self.functions:
+                result = followed
+            elif self.hierarchy.is_class(followed):
+                result = self.hierarchy.lookup(followed, "__init__")
         self._resolved[key] = result
         return result
 
-    def _method(self, cls: str, meth: str, depth: int) -> str | None:
-        if depth > 8:
+    def constructed(self, call: Call) -> str | None:
+        """The class a call instantiates, if it calls a class of the tree."""
+        if call.via:
             return None
-        if f"{cls}.{meth}" in self.functions:
-            return f"{cls}.{meth}"
-        for base in self.bases.get(cls, ()):
-            found = self._method(self._follow(base), meth, depth + 1)
-            if found:
-                return found
-        return None
+        followed = self._follow(call.callee)
+        return followed if self.hierarchy.is_class(followed) else None
 
     def canon(self, ref: str) -> str:
-        """Return the canonical form of a global or attribute ref."""
+        """Return the canonical form of a ref: re-exports followed, inherited attributes at
+        their defining class, a name bound to another name's object replaced by that name."""
         if ref in self._canon_memo:
             return self._canon_memo[ref]
+        self._canon_memo[ref] = ref  # a cycle of bindings ends here
         out = ref
-        if ref.startswith("g:"):
+        parts = split_item(ref)
+        if parts is not None:
+            key = parts[1]
+            key = key if key.startswith(("c:", "p:", "l:")) else self.canon(key)
+            out = item(self.canon(parts[0]), key)
+        elif ref.startswith("g:"):
             out = "g:" + self._follow(ref[2:])
         elif ref.startswith("a:"):
             cls, _, attr = ref[2:].rpartition(".")
             owner = self._attr_owner(cls, attr, 0)
             if owner:
                 out = f"a:{owner}.{attr}"
+        if out[:2] in ("a:", "g:") and out not in self.kinds:
+            same = self._same_object(out)
+            if same is not None:
+                out = self.canon(same)
         self._canon_memo[ref] = out
         return out
 
+    def canon_in(self, ref: str, cls: str | None) -> str:
+        """Canonical ref as seen from an object of class `cls` (attributes resolved from it)."""
+        if cls is None or not ref.startswith("a:"):
+            return self.canon(ref)
+        key = (ref, cls)
+        if key not in self._in_memo:
+            owner, _, attr = ref[2:].rpartition(".")
+            found = None
+            if owner in self.hierarchy.mro(cls) and "[" not in attr:
+                found = self._attr_owner(cls, attr, 0)
+            self._in_memo[key] = self.canon(f"a:{found}.{attr}" if found else ref)
+        return self._in_memo[key]
+
+    def _same_object(self, ref: str) -> str | None:
+        """The one attribute or global `ref` is always bound to (`self.b = self.a`), if any."""
+        values = {value for _, value in self.binds.get(ref, ())}
+        if len(values) != 1:
+            return None
+        value = values.pop()
+        return value if value[:2] in ("a:", "g:") and value != ref else None
+
     def _attr_owner(self, cls: str, attr: str, depth: int) -> str | None:
-        if f"a:{cls}.{attr}" in self.kinds:
+        if f"a:{cls}.{attr}" in self._defined:
             return cls
         if depth > 8:
             return None
@@ -123,12 +172,22 @@ class Project:
     # -- kinds and substitution ------------------------------------------------------------
     def kinds_of(self, fn: FuncSummary, ref: str, depth: int = 0) -> frozenset[str]:
         """Return the kinds the object `ref` (in `fn`'s frame) may have."""
+        parts = split_item(ref)
+        if parts is not None:
+            container = parts[0]
+            if container.startswith("p:") and "." not in container:
+                return self._from_callers(fn, container[2:], "[]", depth)
+            kind = self.kinds.get(elements(self.canon(container)))
+            return frozenset({kind}) if kind else frozenset()
         if ref.startswith("l:") and "." in ref.rpartition(":")[2]:
             base, _, attr = ref.rpartition(".")
             return self._class_attr(self.kinds.get(base), attr)
         if not ref.startswith("p:"):
-            kind = self.kinds.get(self.canon(ref))
-            return frozenset({kind}) if kind else frozenset()
+            canon = self.canon(ref)
+            kind = self.kinds.get(canon)
+            if kind:
+                return frozenset({kind})
+            return self._bound_kinds(canon, depth) if canon in self.binds else frozenset()
         name = ref[2:]
         name, dot, attr = name.partition(".")
         if dot:
@@ -137,6 +196,26 @@ class Project:
         if known:
             return frozenset({known})
         return self._from_callers(fn, name, "", depth)
+
+    def _bound_kinds(self, ref: str, depth: int) -> frozenset[str]:
+        """Kinds of an attribute or global bound to other refs (`self._lock = lock`)."""
+        key = ("", ref)
+        if key in self._kind_memo:
+            return self._kind_memo[key]
+        if depth > 6:
+            return frozenset()
+        self._kind_memo[key] = frozenset()
+        found: set[str] = set()
+        for qual, value in self.binds[ref][:20]:
+            where = self.functions.get(qual)
+            if where is not None:
+                found |= self.kinds_of(where, value, depth + 1)
+            elif not value.startswith(("p:", "l:")):
+                kind = self.kinds.get(self.canon(value))
+                found |= {kind} if kind else set()
+        result = frozenset(found)
+        self._kind_memo[key] = result
+        return result
 
     def _class_attr(self, owner: str | None, attr: str) -> frozenset[str]:
         """Kinds of attribute `attr` of instances of class `owner` ("class:pkg.Cls")."""
@@ -167,8 +246,8 @@ class Project:
                 continue
             if not attr:
                 found |= self.kinds_of(caller, arg, depth + 1)
-            elif _plain(arg):
-                found |= self.kinds_of(caller, f"{arg}.{attr}", depth + 1)
+            elif _plain(arg) or (attr == "[]" and arg[:2] in ("a:", "g:")):
+                found |= self.kinds_of(caller, elements(arg) if attr == "[]" else f"{arg}.{attr}")
         result = frozenset(found)
         self._kind_memo[key] = result
         return result
@@ -183,7 +262,7 @@ class Project:
             index = callee.params.index(param)
         except ValueError:
             return None
-        if call.self_call:
+        if call.via or self.constructed(call):
             index -= 1
         if 0 <= index < len(call.args):
             return call.args[index]
@@ -194,6 +273,17 @@ class Project:
 
     def subst(self, call: Call, callee: FuncSummary, ref: str) -> str | None:
         """Translate a callee-frame ref into the caller's frame (None if meaningless there)."""
+        parts = split_item(ref)
+        if parts is not None:
+            container = self.subst(call, callee, parts[0])
+            key = parts[1] if parts[1].startswith("c:") else self.subst(call, callee, parts[1])
+            if container is None or key is None or container.endswith("]"):
+                return None
+            return item(container, key)
+        if ref == RUNNING or ref.startswith("c:"):
+            return ref
+        if ref.startswith("w:"):
+            return None
         if ref.startswith("p:"):
             name, dot, attr = ref[2:].partition(".")
             arg = self.arg_ref(call, callee, name)
@@ -210,6 +300,8 @@ class Project:
             return True if callee.is_async else None
         if call.mode == "plain":
             return not callee.is_async
+        if call.mode in _ENTER:
+            return None  # see contexts.py: the lock a context manager holds
         return False if callee.is_async else None
 
     def lock_of(self, ref: str) -> str:
@@ -219,11 +311,7 @@ class Project:
 
     def display(self, ref: str) -> str:
         """Return a short human name for a ref."""
-        if ref.startswith("a:"):
-            return "self." + ref.rpartition(".")[2]
-        if ref.startswith("l:"):
-            return ref.rpartition(":")[2]
-        return ref[2:].rpartition(".")[2] if ref.startswith("g:") else ref[2:]
+        return display_ref(ref)
 
     def full_name(self, ref: str) -> str:
         """Return the dotted name of a global or attribute ref (for a declared lock order)."""
@@ -236,6 +324,8 @@ class Project:
 
 def _plain(ref: str) -> bool:
     """True for a parameter or local ref without an attribute part (can take `.attr`)."""
+    if ref.endswith("]"):
+        return False
     if ref.startswith("p:"):
         return "." not in ref
     return ref.startswith("l:") and "." not in ref.rpartition(":")[2]

@@ -6,6 +6,27 @@ import ast
 from collections.abc import Iterator, Mapping
 
 from aiodeadlock.check.kinds import ANNOTATIONS, SEMAPHORES, semaphore_kind
+from aiodeadlock.check.refs import elements
+
+_DEFAULTDICTS = frozenset({"collections.defaultdict", "defaultdict"})
+_CONTAINER_TYPES = frozenset(
+    {
+        "dict",
+        "list",
+        "typing.Dict",
+        "typing.List",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "typing.Sequence",
+        "typing.DefaultDict",
+        "collections.defaultdict",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "collections.abc.Sequence",
+        "weakref.WeakValueDictionary",
+    }
+)
+_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing.Final", "typing.ClassVar"})
 
 
 def _import_target(module: str, is_package: bool, node: ast.ImportFrom) -> str:
@@ -60,7 +81,9 @@ class ModuleScope:
         self.global_names: set[str] = set()
         self.kinds: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
+        self.binds: list[tuple[str, str, str]] = []
         self.bases: dict[str, tuple[str, ...]] = {}
+        self.methods: dict[str, tuple[str, ...]] = {}
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.defs[stmt.name] = f"{module}.{stmt.name}"
@@ -115,11 +138,80 @@ class ModuleScope:
         if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
             return self.annotation_kind(ann.left) or self.annotation_kind(ann.right)
         if isinstance(ann, ast.Subscript):
-            return self.annotation_kind(ann.slice)
+            outer = self._type_name(ann.value)
+            if outer in _WRAPPERS:
+                inner = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+                for elt in inner:
+                    kind = self.annotation_kind(elt)
+                    if kind:
+                        return kind
+            if outer:  # `asyncio.Queue[Item]`
+                return ANNOTATIONS.get(outer) or self.constructors.get(outer)
+            return None
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                return self.annotation_kind(ast.parse(ann.value, mode="eval").body)
+            except SyntaxError:
+                return None
         name = self.qualname(ann)
         if name is None:
             return None
         return ANNOTATIONS.get(name) or self.constructors.get(name)
+
+    def _type_name(self, expr: ast.expr) -> str | None:
+        """Dotted name of a type in an annotation (`dict` and `Optional` included)."""
+        if isinstance(expr, ast.Name) and expr.id in ("dict", "list"):
+            return expr.id
+        name = self.qualname(expr)
+        if name and name.startswith("typing_extensions."):
+            return "typing." + name.partition(".")[2]
+        return name
+
+    def element_annotation_kind(self, ann: ast.expr | None) -> str | None:
+        """Kind of the elements of `dict[str, asyncio.Lock]`, `list[asyncio.Lock]`, ..."""
+        if not isinstance(ann, ast.Subscript):
+            return None
+        outer = self._type_name(ann.value)
+        if outer in _WRAPPERS:
+            inner = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+            kinds = {self.element_annotation_kind(e) for e in inner} - {None}
+            return kinds.pop() if len(kinds) == 1 else None
+        if outer not in _CONTAINER_TYPES:
+            return None
+        last = ann.slice.elts[-1] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return self.annotation_kind(last)
+
+    def element_kind(
+        self, expr: ast.expr | None, local_imports: Mapping[str, str] | None = None
+    ) -> str | None:
+        """Kind of the elements of a container of fresh locks built by `expr`, if all agree.
+
+        `defaultdict(asyncio.Lock)`, `{k: asyncio.Lock() for k in ...}`, `[Lock() for ...]`,
+        and literals whose items are all one kind. (`[Lock()] * n` is one lock, not counted.)
+        """
+        values: list[ast.expr] = []
+        if isinstance(expr, ast.Call) and expr.args:
+            name = self.qualname(expr.func, local_imports)
+            if name in _DEFAULTDICTS or (
+                isinstance(expr.func, ast.Name) and expr.func.id == "defaultdict"
+            ):
+                factory = expr.args[0]
+                if isinstance(factory, ast.Lambda):
+                    values = [factory.body]
+                else:
+                    fname = self.qualname(factory, local_imports)
+                    kind = self.constructors.get(fname) if fname else None
+                    return semaphore_kind(kind, 1) if kind in SEMAPHORES else kind
+        elif isinstance(expr, ast.DictComp):
+            values = [expr.value]
+        elif isinstance(expr, (ast.ListComp, ast.SetComp)):
+            values = [expr.elt]
+        elif isinstance(expr, (ast.List, ast.Tuple)):
+            values = list(expr.elts)
+        elif isinstance(expr, ast.Dict):
+            values = list(expr.values)
+        kinds = {self.ctor_kind(v, local_imports) for v in values}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else None
 
     def annotation_class(self, ann: ast.expr | None) -> str | None:
         """Return the dotted class an annotation names (`Account`, `Account | None`)."""
@@ -133,13 +225,33 @@ class ModuleScope:
         return name if name and name.rpartition(".")[2][:1].isupper() else None
 
     # -- pre-scans -------------------------------------------------------------------------
-    def _record(self, ref: str, kind: str | None) -> None:
+    def record_kind(self, ref: str, kind: str | None) -> None:
+        """Note that `ref` is assigned an object of `kind` (two different kinds conflict)."""
         if kind is None:
             return
         if self.kinds.get(ref, kind) != kind:
             self.kinds[ref] = "?conflict"
         else:
             self.kinds[ref] = kind
+
+    def record_global(
+        self, name: str, value: ast.expr | None, local_imports: Mapping[str, str] | None = None
+    ) -> None:
+        """A module global assigned `value` (at top level, or in a function through `global`)."""
+        ref = f"g:{self.module}.{name}"
+        self.record_kind(ref, self.ctor_kind(value, local_imports))
+        self.record_kind(elements(ref), self.element_kind(value, local_imports))
+        if isinstance(value, ast.Call) and value.args:
+            kind = self.ctor_kind(value, local_imports)
+            lock = self.qualname(value.args[0], local_imports)
+            if kind and kind.endswith("Condition") and lock:
+                self.aliases[ref] = f"g:{lock}"
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            target = self.qualname(value, local_imports)
+            if target in self.constructors:  # `FairLock = asyncio.Lock`
+                self.constructors[f"{self.module}.{name}"] = self.constructors[target]
+            elif target and target != f"{self.module}.{name}":
+                self.binds.append((ref, "", f"g:{target}"))
 
     def _scan_subclasses(self, body: list[ast.stmt], prefix: str) -> None:
         """A class deriving from a known primitive constructs that kind too."""
@@ -157,10 +269,12 @@ class ModuleScope:
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
-                        self._record(f"g:{self.module}.{target.id}", self.ctor_kind(stmt.value))
+                        self.record_global(target.id, stmt.value)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                kind = self.ctor_kind(stmt.value) or self.annotation_kind(stmt.annotation)
-                self._record(f"g:{self.module}.{stmt.target.id}", kind)
+                ref = f"g:{self.module}.{stmt.target.id}"
+                self.record_global(stmt.target.id, stmt.value)
+                self.record_kind(ref, self.annotation_kind(stmt.annotation))
+                self.record_kind(elements(ref), self.element_annotation_kind(stmt.annotation))
 
     def _scan_classes(self, body: list[ast.stmt], prefix: str) -> None:
         for stmt in body:
@@ -168,14 +282,21 @@ class ModuleScope:
                 continue
             cls = f"{prefix}.{stmt.name}"
             self.bases[cls] = tuple(b for b in (self.qualname(e) for e in stmt.bases) if b)
+            self.methods[cls] = tuple(
+                item.name
+                for item in stmt.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
             for item in stmt.body:
                 if isinstance(item, ast.Assign):
                     for target in item.targets:
                         if isinstance(target, ast.Name):
-                            self._record(f"a:{cls}.{target.id}", self.ctor_kind(item.value))
+                            self.record_kind(f"a:{cls}.{target.id}", self.ctor_kind(item.value))
                 elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                     kind = self.ctor_kind(item.value) or self.annotation_kind(item.annotation)
-                    self._record(f"a:{cls}.{item.target.id}", kind)
+                    ref = f"a:{cls}.{item.target.id}"
+                    self.record_kind(ref, kind)
+                    self.record_kind(elements(ref), self.element_annotation_kind(item.annotation))
                 elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     self._scan_method(item, cls)
             self._scan_classes(stmt.body, cls)
@@ -201,7 +322,9 @@ class ModuleScope:
                 ):
                     ref = f"a:{cls}.{target.attr}"
                     kind = self.ctor_kind(value) or self.annotation_kind(ann)
-                    self._record(ref, kind)
+                    self.record_kind(ref, kind)
+                    element = self.element_kind(value) or self.element_annotation_kind(ann)
+                    self.record_kind(elements(ref), element)
                     if kind and kind.endswith("Condition") and isinstance(value, ast.Call):
                         lock = value.args[0] if value.args else None
                         if (

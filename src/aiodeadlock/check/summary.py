@@ -9,6 +9,10 @@ from typing import Any, NamedTuple
 #   "a:pkg.mod.Class.x"   attribute `self.x` of instances of Class
 #   "l:pkg.mod.func:x"    local variable x of one function
 #   "p:x"                 parameter x of the function the fact belongs to
+#   "X[k]"                the element of container X under key k, where k is a ref or a
+#                         constant "c:'literal'" (see refs.py)
+#   "w:LINE:COL"          (held sets only) the lock a `with`/`async with` item at LINE:COL holds
+#                         through a custom context manager, resolved in pass 2
 
 
 class Loc(NamedTuple):
@@ -31,12 +35,13 @@ class Call(NamedTuple):
     """A call of a possibly project-defined function, with argument refs."""
 
     callee: str
-    self_call: bool
+    via: str  # "" (a plain name), "self" (`self.m()`), "super" (`super().m()`)
     args: tuple[str | None, ...]
     kwargs: tuple[tuple[str, str | None], ...]
     at: Loc
     held: tuple[Held, ...]
-    mode: str  # "await" (awaited directly), "plain" (called), "spawn" (run as another task)
+    mode: str  # "await" (awaited directly), "plain" (called), "spawn" (run as another task),
+    # "enter"/"aenter" (the context manager of a `with`/`async with` item)
 
 
 class Event(NamedTuple):
@@ -56,6 +61,14 @@ class Join(NamedTuple):
     held: tuple[Held, ...]
     calls: tuple[Call, ...]
     refs: tuple[str, ...]
+
+
+class Rcts(NamedTuple):
+    """`run_coroutine_threadsafe(coro, loop).result()`: where, the loop's ref, and a timeout."""
+
+    at: Loc
+    loop: str | None
+    bounded: bool
 
 
 class Related(NamedTuple):
@@ -88,9 +101,12 @@ class FuncSummary(NamedTuple):
     events: tuple[Event, ...]
     calls: tuple[Call, ...]
     joins: tuple[Join, ...]
-    rcts: tuple[Loc, ...]
+    rcts: tuple[Rcts, ...]
     awaits: tuple[tuple[str, Loc], ...]
     candidates: tuple[Candidate, ...]
+    yield_held: tuple[str, ...]  # refs held at every `yield` of a generator
+    cm_factory: bool  # decorated with contextlib.contextmanager or asynccontextmanager
+    returns: tuple[Loc, ...]  # calls whose result the function returns
 
 
 class ModuleSummary(NamedTuple):
@@ -102,10 +118,19 @@ class ModuleSummary(NamedTuple):
     kinds: tuple[tuple[str, str], ...]
     aliases: tuple[tuple[str, str], ...]
     bases: tuple[tuple[str, tuple[str, ...]], ...]
+    methods: tuple[tuple[str, tuple[str, ...]], ...]  # class -> names of the methods it defines
+    binds: tuple[tuple[str, str, str], ...]  # (target ref, function qual, value ref)
     tasks: tuple[tuple[str, Call], ...]
     functions: tuple[FuncSummary, ...]
     noqa: tuple[tuple[int, str], ...]
     error: Candidate | None
+
+
+def empty_module(
+    path: str, module: str, noqa: tuple[tuple[int, str], ...] = (), error: Candidate | None = None
+) -> ModuleSummary:
+    """The summary of a file with no facts (not relevant, or not parsable)."""
+    return ModuleSummary(path, module, (), (), (), (), (), (), (), (), noqa, error)
 
 
 def _loc(v: Any) -> Loc:
@@ -150,9 +175,12 @@ def _func(v: Any) -> FuncSummary:
         tuple(
             Join(_loc(j[0]), _held(j[1]), tuple(_call(c) for c in j[2]), tuple(j[3])) for j in v[7]
         ),
-        tuple(_loc(x) for x in v[8]),
+        tuple(Rcts(_loc(x[0]), x[1], x[2]) for x in v[8]),
         tuple((a, _loc(b)) for a, b in v[9]),
         tuple(_cand(c) for c in v[10]),
+        tuple(v[11]),
+        v[12],
+        tuple(_loc(x) for x in v[13]),
     )
 
 
@@ -165,8 +193,10 @@ def decode_module(v: Any) -> ModuleSummary:
         tuple((a, b) for a, b in v[3]),
         tuple((a, b) for a, b in v[4]),
         tuple((a, tuple(b)) for a, b in v[5]),
-        tuple((a, _call(b)) for a, b in v[6]),
-        tuple(_func(f) for f in v[7]),
-        tuple((a, b) for a, b in v[8]),
-        None if v[9] is None else _cand(v[9]),
+        tuple((a, tuple(b)) for a, b in v[6]),
+        tuple((a, b, c) for a, b, c in v[7]),
+        tuple((a, _call(b)) for a, b in v[8]),
+        tuple(_func(f) for f in v[9]),
+        tuple((a, b) for a, b in v[10]),
+        None if v[11] is None else _cand(v[11]),
     )

@@ -19,7 +19,7 @@ from aiodeadlock.check.asyncio_api import (
     nonblocking,
 )
 from aiodeadlock.check.function import FunctionContext, children
-from aiodeadlock.check.summary import Call, Event, Held, Join, Loc
+from aiodeadlock.check.summary import Call, Event, Held, Join, Loc, Rcts
 
 HeldSet = tuple[Held, ...]
 
@@ -42,12 +42,14 @@ class Walker:
         self.events: list[Event] = []
         self.calls: list[Call] = []
         self.joins: list[Join] = []
-        self.rcts: list[Loc] = []
+        self.rcts: list[Rcts] = []
         self.awaits: list[tuple[str, Loc]] = []
+        self.yield_held: HeldSet | None = None  # locks held at every `yield` (None: no yield)
+        self.returns: list[Loc] = []
         self.suspends: list[tuple[Loc, HeldSet]] = []
         self.task_assigns: list[tuple[str, Call]] = []
         self.task_locals: dict[str, Call] = {}
-        self.rcts_locals: set[str] = set()
+        self.rcts_locals: dict[str, str | None] = {}  # future variable -> the loop's ref
         self.groups: dict[str, list[Call]] = {}
         self._releases: set[str] | None = None
         self.real_held: dict[Loc, HeldSet] = {}
@@ -88,6 +90,8 @@ class Walker:
             self._bind(targets, s.value, spawned)
             return held
         if isinstance(s, (ast.Return, ast.Raise)):
+            if isinstance(s, ast.Return) and isinstance(s.value, ast.Call):
+                self.returns.append(f.loc(s.value))
             for child in children(s):
                 if isinstance(child, ast.expr):
                     self.expr(child, held)
@@ -201,7 +205,7 @@ class Walker:
             if q in RCTS:
                 for t in targets:
                     if isinstance(t, ast.Name):
-                        self.rcts_locals.add(t.id)
+                        self.rcts_locals[t.id] = self._loop_ref(value)
         if not (is_task and len(spawned) == 1):
             return
         for t in targets:
@@ -220,7 +224,8 @@ class Walker:
         bounded = 0
         for item in s.items:
             ce = item.context_expr
-            self.expr(ce, inner)
+            if not (isinstance(ce, ast.Call) and f.callee(ce.func)):
+                self.expr(ce, inner)
             if isinstance(s, ast.AsyncWith):
                 self.suspends.append((f.loc(ce), inner))
             if isinstance(ce, ast.Call) and (f.qualname(ce.func) in TIMEOUTS or expects_raise(ce)):
@@ -232,9 +237,16 @@ class Walker:
                     self.groups[group] = []
                 continue
             ref = f.ref_of(ce)
-            if ref:
+            if ref is None and isinstance(ce, ast.Call) and f.callee(ce.func):
+                # a context manager built by a call: pass 2 finds the lock it holds, if any
+                at = f.loc(ce)
+                ref = f"w:{at.line}:{at.col}"
+                mode = "aenter" if isinstance(s, ast.AsyncWith) else "enter"
+                self.call(ce, inner, mode)
+            elif ref:
                 kind = "async with" if isinstance(s, ast.AsyncWith) else "with"
                 self.events.append(Event("acq", ref, f.loc(ce), self._h(inner), kind))
+            if ref:
                 h = Held(ref, f.loc(ce), None)
                 added.append(h)
                 inner = (*inner, h)
@@ -278,6 +290,8 @@ class Walker:
             return self.call(node, held, mode)
         if isinstance(node, (ast.Lambda, ast.Name, ast.Constant)):
             return []
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            self.yield_held = meet(self.yield_held, held)
         for child in children(node):
             if isinstance(child, ast.expr):
                 self.expr(child, held)
@@ -364,20 +378,36 @@ class Walker:
         for a in c.args:
             if isinstance(a, ast.Starred):
                 break
-            args.append(f.ref_of(a))
-        kwargs = tuple((kw.arg, f.ref_of(kw.value)) for kw in c.keywords if kw.arg)
+            args.append(f.ref_of(a) or f.key_ref(a))
+        kwargs = tuple(
+            (kw.arg, f.ref_of(kw.value) or f.key_ref(kw.value)) for kw in c.keywords if kw.arg
+        )
         call = Call(target[0], target[1], tuple(args), kwargs, f.loc(c), self._h(held), mode)
         self.calls.append(call)
         return [call] if mode == "spawn" else []
+
+    def _loop_ref(self, rcts: ast.Call) -> str | None:
+        """The ref of the loop argument of `run_coroutine_threadsafe(coro, loop)`."""
+        loop = rcts.args[1] if len(rcts.args) > 1 else None
+        for kw in rcts.keywords:
+            if kw.arg == "loop":
+                loop = kw.value
+        return self.f.ref_of(loop) if loop is not None else None
 
     def _method(self, c: ast.Call, func: ast.Attribute, held: HeldSet, mode: str) -> None:
         f = self.f
         name = func.attr
         recv = func.value
         if name == "result":
-            direct = isinstance(recv, ast.Call) and f.qualname(recv.func) in RCTS
-            if direct or (isinstance(recv, ast.Name) and recv.id in self.rcts_locals):
-                self.rcts.append(f.loc(c))
+            bounded = bool(c.args) or any(
+                kw.arg == "timeout"
+                and not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+                for kw in c.keywords
+            )
+            if isinstance(recv, ast.Call) and f.qualname(recv.func) in RCTS:
+                self.rcts.append(Rcts(f.loc(c), self._loop_ref(recv), bounded))
+            elif isinstance(recv, ast.Name) and recv.id in self.rcts_locals:
+                self.rcts.append(Rcts(f.loc(c), self.rcts_locals[recv.id], bounded))
             return
         ref = f.ref_of(recv)
         if ref is None:

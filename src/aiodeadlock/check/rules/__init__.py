@@ -53,6 +53,7 @@ RULE_MODULES = (
     "dl211_condition",
     "dl212_held_at_exit",
     "dl213_unbounded_wait",
+    "dl214_cancel_leak",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from aiodeadlock.check.asyncio_api import nonblocking
+from aiodeadlock.check.cancellation import narrow_release, unguarded
 from aiodeadlock.check.function import FunctionContext, own_nodes
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.rules.common import ancestors, candidate, method_call, parents, short
@@ -120,6 +121,12 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
             continue
         if not isinstance(node.value, ast.Await) and not f.is_async:
             continue  # sync code often uses thread locks as cross-thread signals
+        if (
+            isinstance(node.value, ast.Await)
+            and narrow_release(f, node, ref)
+            and not unguarded(f, w, ref, node.lineno)
+        ):
+            continue  # exception handlers release it: a cancellation leak is DL214's
         kinds = "lock" if isinstance(node.value, ast.Await) else "thread_lock"
         inside = [a for a in ancestors(f, node) if isinstance(a, ast.Try)]
         awaited = kinds == "lock"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiodeadlock.check.callgraph import node_qual
 from aiodeadlock.check.effects import effects_of
 from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
@@ -12,8 +13,8 @@ from aiodeadlock.check.summary import Related
 def check(p: Project) -> list[Finding]:
     """Find acquisitions (direct or through awaited calls) of a lock the task holds."""
     out: list[Finding] = []
-    for qual, effects in effects_of(p).items():
-        fn = p.functions[qual]
+    for node, effects in effects_of(p).items():
+        fn = p.functions[node_qual(node)]
         for e in effects:
             if e.op != "acq":
                 continue

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from aiodeadlock.check.callgraph import node_qual
 from aiodeadlock.check.effects import Effect, effects_of
 from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
+from aiodeadlock.check.refs import has_param
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Held, Related
 
@@ -22,14 +24,14 @@ class Edge(NamedTuple):
 def _edges(p: Project) -> dict[tuple[str, str], list[Edge]]:
     edges: dict[tuple[str, str], list[Edge]] = {}
     seen: set[tuple[object, ...]] = set()
-    for qual, effects in effects_of(p).items():
-        fn = p.functions[qual]
+    for node, effects in effects_of(p).items():
+        fn = p.functions[node_qual(node)]
         for e in effects:
-            if e.op != "acq" or e.ref.startswith("p:") or not p.kind_in(fn, e.ref, "ordered"):
+            if e.op != "acq" or has_param(e.ref) or not p.kind_in(fn, e.ref, "ordered"):
                 continue
             refs = {h.ref for h in e.held}
             for h in e.held:
-                if h.ref == e.ref or h.ref.startswith("p:"):
+                if h.ref == e.ref or has_param(h.ref):
                     continue
                 key = (h.ref, e.ref, h.at, e.at, e.via)
                 if key in seen or not p.kind_in(fn, h.ref, "ordered"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from aiodeadlock.check.callgraph import node_qual
 from aiodeadlock.check.effects import Effect, effects_of
 from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
+from aiodeadlock.check.refs import has_param
 from aiodeadlock.check.rules import Rule
 from aiodeadlock.check.summary import Loc, Related
 
@@ -14,12 +16,12 @@ def check(p: Project) -> list[Finding]:
     waits: list[tuple[str, Effect]] = []
     signals: dict[str, dict[Loc, set[str]]] = {}
     signal_fn: dict[Loc, str] = {}
-    for qual, effects in effects_of(p).items():
+    for node, effects in effects_of(p).items():
         for e in effects:
-            if e.ref.startswith("p:"):
+            if has_param(e.ref):
                 continue
             if e.op == "wait" and e.held:
-                waits.append((qual, e))
+                waits.append((node_qual(node), e))
             elif e.op == "signal":
                 sites = signals.setdefault(e.ref, {})
                 sites.setdefault(e.at, set()).update(h.ref for h in e.held)
