@@ -13,6 +13,7 @@ usage: aiodeadlock <command> [options] ...
 commands:
   run     run a Python program with deadlock detection on
   check   check Python sources for deadlock hazards (no code is run)
+  report  render a saved JSON report again (text, json, html or dot)
 
 Run `aiodeadlock <command> --help` for a command's options.
 """
@@ -36,7 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from aiodeadlock.check.cli import main as check_main
 
         return int(check_main(rest))
-    sys.stderr.write(f"aiodeadlock: unknown command {command!r} (expected 'run' or 'check')\n")
+    if command == "report":
+        from aiodeadlock.cli.report_command import main as report_main
+
+        return report_main(rest)
+    sys.stderr.write(
+        f"aiodeadlock: unknown command {command!r} (expected 'run', 'check' or 'report')\n"
+    )
     return 2
 
 

@@ -13,6 +13,8 @@ Renderer = Callable[[Report], str]
 RENDERERS: dict[str, str] = {
     "text": "aiodeadlock.report.text",
     "json": "aiodeadlock.report.json",
+    "html": "aiodeadlock.report.html",
+    "dot": "aiodeadlock.report.dot",
 }
 FORMATS = tuple(RENDERERS)
 
