@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from report_schema import assert_valid_report
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 DEFAULT_TIMEOUT = 10.0
@@ -233,6 +234,7 @@ def _check(
     assert report_text, f"no report written\n{why}"
     report = json.loads(report_text)
     assert report["format_version"] == 1, why
+    assert_valid_report(report)
     _check_location_shape(report)
     definite = [f for f in report["findings"] if f["definite"]]
     potential = [f for f in report["findings"] if not f["definite"]]
