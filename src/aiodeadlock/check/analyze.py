@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from aiodeadlock.check.function import FunctionContext
 from aiodeadlock.check.rules import Rule
-from aiodeadlock.check.scope import ModuleScope
+from aiodeadlock.check.scope import ModuleScope, import_bindings, top_level
 from aiodeadlock.check.summary import (
     Call,
     Candidate,
@@ -49,16 +49,9 @@ def analyze_source(
 ) -> ModuleSummary:
     """Parse `source` and summarise it; a syntax error yields a summary with `error` set."""
     noqa = noqa_lines(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
-            tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None) or 1
-        col = getattr(exc, "offset", None) or 1
-        msg = getattr(exc, "msg", None) or str(exc)
-        error = Candidate("DL200", Loc(path, line, col), f"syntax error: {msg}", None, "", (), "")
-        return empty_module(path, module, noqa, error)
+    tree = _parse(source, path)
+    if not isinstance(tree, ast.Module):
+        return empty_module(path, module, noqa, tree)
     scope = ModuleScope(tree, module, path, is_package, constructors)
     out = _Collected(rules, dict(scope.aliases))
     top = FunctionContext(scope, tree, module, None, None)
@@ -78,6 +71,28 @@ def analyze_source(
         noqa,
         None,
     )
+
+
+def _parse(source: str, path: str) -> ast.Module | Candidate:
+    """The syntax tree of `source`, or the DL200 candidate of its syntax error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
+            return ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        msg = getattr(exc, "msg", None) or str(exc)
+        return Candidate("DL200", Loc(path, line, col), f"syntax error: {msg}", None, "", (), "")
+
+
+def analyze_imports(source: str, path: str, module: str) -> ModuleSummary:
+    """Summarise a package `__init__.py` that has nothing to analyse: only its imports."""
+    tree = _parse(source, path)
+    if not isinstance(tree, ast.Module):
+        return empty_module(path, module, noqa_lines(source), tree)
+    imports = import_bindings(top_level(tree), module, True)
+    return empty_module(path, module)._replace(imports=tuple(sorted(imports.items())))
 
 
 @dataclass
@@ -114,9 +129,7 @@ def _visit(
 
 def _nested(ctx: FunctionContext) -> list[ast.stmt]:
     """Return the function and class definitions nested anywhere in a function body."""
-    return [
-        n for n in ctx.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-    ]
+    return ctx.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # type: ignore[return-value]
 
 
 _RAISES = ("assertRaises", "assertRaisesRegex", "raises")
@@ -155,7 +168,7 @@ def _summarise(ctx: FunctionContext, qual: str, out: _Collected) -> None:
     binds = ctx.attribute_binds()
     out.binds.extend(binds)
     candidates: list[Candidate] = []
-    for rule in out.rules:
+    for rule in () if ctx.plain else out.rules:
         if rule.scan is not None:
             candidates.extend(rule.scan(ctx, walker))
     expected = _expected_failure_lines(ctx)

@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiodeadlock.check.analyze import analyze_source
+from aiodeadlock.check.batch import Job, analyse_all, paused_gc
 from aiodeadlock.check.cache import Cache, content_hash, fingerprint
 from aiodeadlock.check.config import Config
 from aiodeadlock.check.discover import ModuleNamer, discover, relpath
 from aiodeadlock.check.findings import Finding
 from aiodeadlock.check.kinds import matches, with_extra
 from aiodeadlock.check.project import Project
+from aiodeadlock.check.relevance import RelevanceFilter
 from aiodeadlock.check.rules import Rule, all_rules
 from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary, empty_module
-
-_VOCABULARY = (
-    b"async",
-    b"await",
-    b"Lock",
-    b"Semaphore",
-    b"Condition",
-    b"acquire",
-    b"run_coroutine_threadsafe",
-    b"current_task",
-    b"Executor",
-    b"threading",
-    b"queue",
-    b"anyio",
-    b"_thread",
-)
-
-
-class RelevanceFilter:
-    """Words a file must contain to be worth parsing (plus configured type names)."""
-
-    def __init__(self, extra: Sequence[str]) -> None:
-        self.words = _VOCABULARY + tuple(n.rpartition(".")[2].encode() for n in extra)
-
-    def search(self, data: bytes) -> bool:
-        """True if `data` contains one of the words."""
-        return any(w in data for w in self.words)
 
 
 @dataclass
@@ -135,14 +106,8 @@ def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
     else:
         modules = _summaries(records, hits, cache, config, result)
         cache.save({r[0] for r in records})
-        project = Project(modules, config.lock_order)
-        raw = _resolve_candidates(project, modules)
-        for rule in all_rules():
-            if rule.check is not None:
-                try:
-                    raw.extend(rule.check(project))
-                except RecursionError:
-                    result.internal_errors.append(f"{rule.code}: analysis too deep, skipped")
+        with paused_gc():
+            raw = _pass_two(modules, config, result)
         noqa = {m.path: dict(m.noqa) for m in modules if m.noqa}
         if not result.internal_errors:
             cache.save_results(key, raw, noqa)
@@ -153,6 +118,19 @@ def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
             unique.setdefault((f.code, f.at), f)
     result.findings = sorted(unique.values(), key=Finding.sort_key)
     return result
+
+
+def _pass_two(modules: list[ModuleSummary], config: Config, result: Result) -> list[Finding]:
+    """Resolve the candidates of pass 1 and run the project-wide rules."""
+    project = Project(modules, config.lock_order)
+    raw = _resolve_candidates(project, modules)
+    for rule in all_rules():
+        if rule.check is not None:
+            try:
+                raw.extend(rule.check(project))
+            except RecursionError:
+                result.internal_errors.append(f"{rule.code}: analysis too deep, skipped")
+    return raw
 
 
 # (display path, module, digest, is_package, absolute path, bytes)
@@ -207,80 +185,26 @@ def _summaries(
     constructors = with_extra(config.lock_types)
     relevant = RelevanceFilter(list(config.lock_types))
     modules: list[ModuleSummary] = []
-    todo: list[tuple[bytes, str, str, bool, str]] = []
+    todo: list[tuple[Job, str]] = []
     for (display, module, digest, is_package, _, data), hit in zip(records, hits, strict=True):
         summary = cache.get(display, digest, module) if hit else None
         if summary is not None:
             result.cached += 1
-        elif not is_package and not relevant.search(data):
+            modules.append(summary)
+            continue
+        full = relevant.search(data)
+        if not (full or is_package):
             summary = empty_module(display, module)
             cache.put(display, digest, summary)
-        else:
-            result.analysed += 1
-            todo.append((data, display, module, is_package, digest))
+            modules.append(summary)
             continue
-        modules.append(summary)
-    for job, summary in zip(todo, analyse_all(todo, constructors, result), strict=True):
+        result.analysed += 1
+        todo.append((Job(data, display, module, is_package, full), digest))
+    jobs = [job for job, _ in todo]
+    for (job, digest), summary in zip(
+        todo, analyse_all(jobs, constructors, result.internal_errors), strict=True
+    ):
         if summary is not None:
-            cache.put(job[1], job[4], summary)
+            cache.put(job.display, digest, summary)
             modules.append(summary)
     return modules
-
-
-_PARALLEL_MIN = 64
-
-
-def analyse_all(
-    jobs: list[tuple[bytes, str, str, bool, str]], constructors: dict[str, str], result: Result
-) -> list[ModuleSummary | None]:
-    """Run pass 1 on `jobs`, in worker processes when there are many (cold runs)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) >= _PARALLEL_MIN and workers > 1:
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                chunks = [jobs[i::workers] for i in range(workers)]
-                parts = list(pool.map(_analyse_chunk, chunks, [constructors] * workers))
-        except (OSError, RuntimeError, BrokenProcessPool):
-            parts = []
-        if parts:
-            out: list[ModuleSummary | None] = [None] * len(jobs)
-            for i, (summaries, errors) in enumerate(parts):
-                for j, summary in enumerate(summaries):
-                    out[i + j * workers] = summary
-                result.internal_errors.extend(errors)
-            return out
-    summaries, errors = _analyse_chunk(jobs, constructors)
-    result.internal_errors.extend(errors)
-    return summaries
-
-
-def _analyse_chunk(
-    jobs: list[tuple[bytes, str, str, bool, str]], constructors: dict[str, str]
-) -> tuple[list[ModuleSummary | None], list[str]]:
-    rules = all_rules()
-    errors: list[str] = []
-    out = [_analyse(d, disp, m, pkg, rules, constructors, errors) for d, disp, m, pkg, _ in jobs]
-    return out, errors
-
-
-def _analyse(
-    data: bytes,
-    display: str,
-    module: str,
-    is_package: bool,
-    rules: Sequence[Rule],
-    constructors: dict[str, str],
-    errors: list[str],
-) -> ModuleSummary | None:
-    try:
-        source = importlib.util.decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        error = Candidate("DL200", Loc(display, 1, 1), f"cannot decode: {exc}", None, "", (), "")
-        return empty_module(display, module, error=error)
-    try:
-        return analyze_source(source, display, module, is_package, rules, constructors)
-    except RecursionError:
-        errors.append(f"{display}: nesting too deep to analyse; skipped")
-    except Exception as exc:  # a bug must not hide the other files' findings
-        errors.append(f"{display}: {type(exc).__name__}: {exc}; skipped")
-    return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from aiodeadlock.check.refs import elements, item
 from aiodeadlock.check.scope import ModuleScope, import_bindings
@@ -13,34 +12,143 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-_LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+# Fields that never hold a child node rules need: names, flags, contexts and operators.
+_SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "name",
+        "names",
+        "asname",
+        "kind",
+        "type_comment",
+        "level",
+        "module",
+        "is_async",
+        "conversion",
+        "simple",
+        "tag",
+        "kwd_attrs",
+        "rest",
+        "str",
+    }
+)
+_NONE_IN_LISTS = frozenset({"keys", "kw_defaults"})
+_FIELDS: dict[type, tuple[str, ...]] = {
+    ast.Constant: (),
+    ast.MatchSingleton: (),
+    ast.Name: (),
+    ast.Pass: (),
+    ast.Break: (),
+    ast.Continue: (),
+}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)  # type: ignore[attr-defined]
+        _FIELDS[cls] = names
+    return names
 
 
 def children(node: ast.AST) -> list[ast.AST]:
     """Child nodes of `node` in field order, without context and operator leaves."""
     out: list[ast.AST] = []
-    for name in node._fields:
+    for name in _fields(type(node)):
         value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            if not isinstance(value, _LEAVES):
-                out.append(value)
-        elif type(value) is list:
-            out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES))
+        if type(value) is list:
+            if name in _NONE_IN_LISTS:
+                out.extend(v for v in value if v is not None)
+            else:
+                out.extend(value)
+        elif value is not None and isinstance(value, ast.AST):
+            out.append(value)
     return out
 
 
-def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Yield the nodes of `body` in source order, not entering nested scopes.
+_SCOPE_TYPES = frozenset(_SCOPES)
+# Method and function names of synchronization, waiting and task APIs: a sync function that
+# calls none of them (and has no `with`, `yield` or `global`) holds and waits for nothing.
+_SYNC_API = frozenset(
+    {
+        "acquire",
+        "release",
+        "locked",
+        "wait",
+        "wait_for",
+        "notify",
+        "notify_all",
+        "set",
+        "get",
+        "put",
+        "put_nowait",
+        "get_nowait",
+        "join",
+        "result",
+        "submit",
+        "map",
+        "setdefault",
+        "create_task",
+        "ensure_future",
+        "gather",
+        "shield",
+        "as_completed",
+        "run",
+        "start",
+        "start_soon",
+        "run_coroutine_threadsafe",
+        "current_task",
+        "raises",
+        "assertRaises",
+        "assertRaisesRegex",
+    }
+)
+_NOT_PLAIN = (ast.With, ast.AsyncWith, ast.Yield, ast.YieldFrom, ast.Global, ast.Await)
+_SCALARS = frozenset({str, bytes, int, float, complex, bool})
+
+
+def own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
+    """The nodes of `body` in source order, not entering nested scopes.
 
     Context and operator nodes (Load, Add, ...) carry nothing rules need and are skipped.
     """
-    stack: list[ast.AST] = list(reversed(body))
-    pop = stack.pop
+    out: list[ast.AST] = []
+    stack: list[ast.AST | None] = list(reversed(body))
+    pop, push, append = stack.pop, stack.extend, out.append
+    table = _FIELDS
     while stack:
         node = pop()
-        yield node
-        if not isinstance(node, _SCOPES):
-            stack.extend(reversed(children(node)))
+        if node is None:  # a hole in Dict.keys or arguments.kw_defaults
+            continue
+        append(node)
+        cls = node.__class__
+        names = table.get(cls)
+        if names is None:
+            names = _fields(cls)
+        if not names or cls in _SCOPE_TYPES:
+            continue
+        if len(names) == 1:
+            value = getattr(node, names[0], None)
+            if value.__class__ is list:
+                push(reversed(value))
+            elif value is not None and value.__class__ not in _SCALARS:
+                stack.append(value)
+            continue
+        kids: list[ast.AST] = []
+        for name in names:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                kids.extend(value)
+            elif value is not None and value.__class__ not in _SCALARS:
+                kids.append(value)
+        kids.reverse()
+        push(kids)
+    return out
 
 
 class FunctionContext:
@@ -62,10 +170,15 @@ class FunctionContext:
         self.is_module = isinstance(node, ast.Module)
         self.is_async = isinstance(node, ast.AsyncFunctionDef)
         self.body: list[ast.stmt] = node.body
-        self.nodes = list(own_nodes(self.body))
+        self.nodes = own_nodes(self.body)
         self._by_type: dict[type, list[ast.AST]] = {}
+        by_type = self._by_type
         for n in self.nodes:
-            self._by_type.setdefault(type(n), []).append(n)
+            bucket = by_type.get(n.__class__)
+            if bucket is None:
+                by_type[n.__class__] = [n]
+            else:
+                bucket.append(n)
         self.params: tuple[str, ...] = ()
         self.param_kinds: dict[str, str] = {}
         self.self_name: str | None = None
@@ -84,6 +197,7 @@ class FunctionContext:
             decos = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
             if cls and a.posonlyargs + a.args and "staticmethod" not in decos:
                 self.self_name = (a.posonlyargs + a.args)[0].arg
+        self.plain = self._is_plain()
         self.imports = import_bindings(
             self.of(ast.Import, ast.ImportFrom),
             scope.module,
@@ -100,6 +214,21 @@ class FunctionContext:
         if not self.is_module:
             self._classify_locals()
         self._scan_element_assigns()
+
+    def _is_plain(self) -> bool:
+        """A sync function that calls no synchronization, waiting or task API, and has no
+        `with`, `yield`, `global` or `await`: rules find nothing in it but its calls."""
+        if self.is_async or self.is_module:
+            return False
+        by_type = self._by_type
+        if any(t in by_type for t in _NOT_PLAIN):
+            return False
+        for node in by_type.get(ast.Call, ()):
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", None)
+            if name in _SYNC_API:
+                return False
+        return True
 
     def _assign(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):

@@ -76,7 +76,7 @@ class ModuleScope:
         self.module = module
         self.path = path
         self.constructors = dict(constructors)
-        self.imports = import_bindings(_top_level(tree), module, is_package)
+        self.imports = import_bindings(top_level(tree), module, is_package)
         self.defs: dict[str, str] = {}
         self.global_names: set[str] = set()
         self.kinds: dict[str, str] = {}
@@ -339,7 +339,7 @@ class ModuleScope:
         return {k: v for k, v in self.kinds.items() if not v.startswith("?")}
 
 
-def _top_level(tree: ast.Module) -> Iterator[ast.AST]:
+def top_level(tree: ast.Module) -> Iterator[ast.AST]:
     """Yield module-level statements, looking inside if/try blocks (not functions)."""
     stack: list[ast.AST] = list(tree.body)
     while stack:

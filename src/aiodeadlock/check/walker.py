@@ -65,7 +65,22 @@ class Walker:
 
     def run(self) -> Walker:
         """Walk the function body; return self."""
+        if self.f.plain:
+            return self._plain_calls()
         self.block(self.f.body, ())
+        return self
+
+    def _plain_calls(self) -> Walker:
+        """A plain function (see FunctionContext.plain) holds nothing and waits for nothing:
+        only its calls, and the calls it returns, are facts."""
+        f = self.f
+        for node in f.of(ast.Call):
+            assert isinstance(node, ast.Call)
+            self._record(node, (), "plain")
+        for node in f.of(ast.Return):
+            value = getattr(node, "value", None)
+            if isinstance(value, ast.Call):
+                self.returns.append(f.loc(value))
         return self
 
     # -- statements ------------------------------------------------------------------------
@@ -367,13 +382,21 @@ class Walker:
             self.expr(a.value if isinstance(a, ast.Starred) else a, held)
         for kw in c.keywords:
             self.expr(kw.value, held)
-        target = f.callee(func)
-        if target is None:
+        recorded = self._record(c, held, mode)
+        if recorded is None:
             if not isinstance(func, (ast.Name, ast.Attribute)):
                 self.expr(func, held)
             elif isinstance(func, ast.Attribute):
                 self.expr(func.value, held)
             return []
+        return [recorded] if mode == "spawn" else []
+
+    def _record(self, c: ast.Call, held: HeldSet, mode: str) -> Call | None:
+        """Record a call of a function the project may define, with its arguments' refs."""
+        f = self.f
+        target = f.callee(c.func)
+        if target is None:
+            return None
         args: list[str | None] = []
         for a in c.args:
             if isinstance(a, ast.Starred):
@@ -384,7 +407,7 @@ class Walker:
         )
         call = Call(target[0], target[1], tuple(args), kwargs, f.loc(c), self._h(held), mode)
         self.calls.append(call)
-        return [call] if mode == "spawn" else []
+        return call
 
     def _loop_ref(self, rcts: ast.Call) -> str | None:
         """The ref of the loop argument of `run_coroutine_threadsafe(coro, loop)`."""

@@ -116,6 +116,8 @@ def scan(f: FunctionContext, w: Walker) -> list[Candidate]:
     """Flag returns where an explicitly acquired lock is held though other returns free it."""
     if f.is_module or not isinstance(f.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return []
+    if not any(e.op == "rel" for e in w.events):
+        return []  # only a function that releases a lock it acquired can hold it at some exits
     paths = _Paths(f)
     end = paths.block(f.body, {frozenset()})
     last = f.body[-1]
