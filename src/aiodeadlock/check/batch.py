@@ -42,46 +42,56 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _balanced(jobs: Sequence[Job], parts: int) -> list[list[int]]:
-    """Job indices split into `parts` lists of about equal size in bytes (largest first)."""
-    loads = [0] * parts
-    out: list[list[int]] = [[] for _ in range(parts)]
-    for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data)):
-        k = loads.index(min(loads))
-        out[k].append(i)
-        loads[k] += len(jobs[i].data) + 2000
+def _chunks(jobs: Sequence[Job], count: int) -> list[list[int]]:
+    """Job indices in about `count` chunks of similar size in bytes, largest jobs first."""
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data))
+    target = sum(len(j.data) for j in jobs) / count + 1
+    out: list[list[int]] = [[]]
+    size = 0
+    for i in order:
+        if size >= target:
+            out.append([])
+            size = 0
+        out[-1].append(i)
+        size += len(jobs[i].data) + 2000
     return out
 
 
 def analyse_all(
     jobs: list[Job], constructors: dict[str, str], errors: list[str]
 ) -> list[ModuleSummary | None]:
-    """Run pass 1 on `jobs`; with many, worker processes take a share besides this one."""
+    """Run pass 1 on `jobs`; with many, worker processes take a share besides this one.
+
+    The work is cut into chunks, largest first, all queued for the workers; this process
+    takes chunks from the small end for as long as no worker has started them.
+    """
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN or workers < 2:
-        with paused_gc():
-            summaries, errs = analyse_chunk(jobs, constructors)
+        summaries, errs = analyse_chunk(jobs, constructors)
         errors.extend(errs)
         return summaries
-    parts = _balanced(jobs, workers)
+    chunks = _chunks(jobs, 8 * workers)
     out: list[ModuleSummary | None] = [None] * len(jobs)
+    done: list[tuple[list[int], list[ModuleSummary | None], list[str]]] = []
     try:
         with ProcessPoolExecutor(max_workers=workers - 1) as pool:
             futures = [
-                pool.submit(analyse_chunk, [jobs[i] for i in part], constructors)
-                for part in parts[1:]
+                pool.submit(analyse_chunk, [jobs[i] for i in chunk], constructors)
+                for chunk in chunks
             ]
-            with paused_gc():
-                mine, errs = analyse_chunk([jobs[i] for i in parts[0]], constructors)
-                results = [(parts[0], mine, errs)]
-                results += [(part, *f.result()) for part, f in zip(parts[1:], futures, strict=True)]
+            for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
+                if not future.cancel():
+                    break
+                done.append((chunk, *analyse_chunk([jobs[i] for i in chunk], constructors)))
+            for chunk, future in zip(chunks, futures, strict=True):
+                if not future.cancelled():
+                    done.append((chunk, *future.result()))
     except Exception:  # no worker processes here (or they died): do it all in this one
-        with paused_gc():
-            summaries, errs = analyse_chunk(jobs, constructors)
+        summaries, errs = analyse_chunk(jobs, constructors)
         errors.extend(errs)
         return summaries
-    for part, summaries, errs in results:
-        for i, summary in zip(part, summaries, strict=True):
+    for chunk, summaries, errs in done:
+        for i, summary in zip(chunk, summaries, strict=True):
             out[i] = summary
         errors.extend(errs)
     return out

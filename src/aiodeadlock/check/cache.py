@@ -60,7 +60,7 @@ class Cache:
         self.dir = root / CACHE_DIR
         self.fp = fp
         self.enabled = enabled
-        self.index: dict[str, list[str]] = {}
+        self.index: dict[str, list[Any]] = {}  # key -> [digest, module, size, mtime_ns]
         self._entries: dict[str, Any] | None = None
         self.dirty = False
         if enabled:
@@ -71,7 +71,16 @@ class Cache:
 
     def hit(self, key: str, digest: str, module: str) -> bool:
         """True if the cached summary of `key` is for this content and module name."""
-        return self.index.get(key) == [digest, module]
+        entry = self.index.get(key)
+        return entry is not None and entry[:2] == [digest, module]
+
+    def known_digest(self, key: str, stamp: tuple[int, int]) -> str | None:
+        """The recorded content hash of `key`, if its size and mtime are the recorded ones."""
+        entry = self.index.get(key)
+        if entry is None or len(entry) != 4 or tuple(entry[2:]) != stamp:
+            return None
+        digest = entry[0]
+        return digest if isinstance(digest, str) else None
 
     def _load_entries(self) -> dict[str, Any]:
         if self._entries is None:
@@ -91,11 +100,11 @@ class Cache:
         except (IndexError, TypeError, ValueError):
             return None
 
-    def put(self, key: str, digest: str, summary: ModuleSummary) -> None:
-        """Remember a fresh summary."""
+    def put(self, key: str, digest: str, summary: ModuleSummary, stamp: tuple[int, int]) -> None:
+        """Remember a fresh summary, and the size and mtime of the file it came from."""
         if self.enabled:
             self._load_entries()[key] = summary
-            self.index[key] = [digest, summary.module]
+            self.index[key] = [digest, summary.module, *stamp]
             self.dirty = True
 
     def save(self, keep: set[str]) -> None:

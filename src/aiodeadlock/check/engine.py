@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +11,13 @@ from pathlib import Path
 from aiodeadlock.check.batch import Job, analyse_all, paused_gc
 from aiodeadlock.check.cache import Cache, content_hash, fingerprint
 from aiodeadlock.check.config import Config
-from aiodeadlock.check.discover import ModuleNamer, discover, relpath
+from aiodeadlock.check.discover import relpath
 from aiodeadlock.check.findings import Finding
 from aiodeadlock.check.kinds import matches, with_extra
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.relevance import RelevanceFilter
 from aiodeadlock.check.rules import Rule, all_rules
+from aiodeadlock.check.sources import SourceFile, read_sources
 from aiodeadlock.check.summary import Candidate, Loc, ModuleSummary, empty_module
 
 
@@ -47,13 +47,6 @@ def enabled_codes(
         if ok and not any(r.code.startswith(i) or i == "ALL" for i in ignore):
             chosen.add(r.code)
     return chosen
-
-
-def _display(path: str, cwd: str) -> str:
-    """Path as shown in reports: relative to the working directory when inside it."""
-    if path.startswith(cwd):
-        return path[len(cwd) :]
-    return path
 
 
 def _suppressed(f: Finding, noqa: dict[str, dict[int, str]], pfi: dict[str, list[str]]) -> bool:
@@ -95,17 +88,18 @@ def run_check(paths: Sequence[Path], config: Config, use_cache: bool) -> Result:
     fp = fingerprint(config.lock_types)
     cache = Cache(config.root, fp, use_cache)
     result = Result(findings=[])
-    records = _read_files(paths, config, result)
+    records = _read_files(paths, config, cache, result)
     pfi = _per_file_ignores(records, config)
-    key = content_hash(json.dumps([fp, config.lock_order, [r[:3] for r in records]]).encode())
-    hits = [cache.hit(r[0], r[2], r[1]) for r in records]
+    files = [[r.display, r.module, r.digest] for r in records]
+    key = content_hash(json.dumps([fp, config.lock_order, files]).encode())
+    hits = [cache.hit(r.display, r.digest, r.module) for r in records]
     previous = cache.load_results(key) if all(hits) else None
     if previous is not None:
         raw, noqa = previous
         result.cached = len(records)
     else:
         modules = _summaries(records, hits, cache, config, result)
-        cache.save({r[0] for r in records})
+        cache.save({r.display for r in records})
         with paused_gc():
             raw = _pass_two(modules, config, result)
         noqa = {m.path: dict(m.noqa) for m in modules if m.noqa}
@@ -133,43 +127,23 @@ def _pass_two(modules: list[ModuleSummary], config: Config, result: Result) -> l
     return raw
 
 
-# (display path, module, digest, is_package, absolute path, bytes)
-Record = tuple[str, str, str, bool, str, bytes]
-
-
-def _read_files(paths: Sequence[Path], config: Config, result: Result) -> list[Record]:
-    records: list[Record] = []
-    taken: set[str] = set()
-    seen: set[str] = set()
-    namer = ModuleNamer()
-    cwd = os.path.join(os.getcwd(), "")
-    for path in discover(paths, config.root, config.exclude):
-        display = _display(path, cwd)
-        if display in seen:
-            continue
-        seen.add(display)
-        module, is_package = namer.name(path)
-        if module in taken:
-            module = f"{module}@{display}"
-        taken.add(module)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            result.internal_errors.append(f"cannot read {display}: {exc.strerror}")
-            continue
-        result.files += 1
-        records.append((display, module, content_hash(data), is_package, path, data))
+def _read_files(
+    paths: Sequence[Path], config: Config, cache: Cache, result: Result
+) -> list[SourceFile]:
+    records = read_sources(
+        paths, config.root, config.exclude, cache.known_digest, result.internal_errors
+    )
+    result.files = len(records)
     return records
 
 
-def _per_file_ignores(records: list[Record], config: Config) -> dict[str, list[str]]:
+def _per_file_ignores(records: list[SourceFile], config: Config) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if config.per_file_ignores:
         root = str(config.root)
-        for display, _, _, _, path, _ in records:
-            rel = relpath(path, root)
-            out[display] = [
+        for r in records:
+            rel = relpath(r.path, root)
+            out[r.display] = [
                 c
                 for g, cs in config.per_file_ignores.items()
                 if fnmatch.fnmatch(rel, g)
@@ -179,32 +153,37 @@ def _per_file_ignores(records: list[Record], config: Config) -> dict[str, list[s
 
 
 def _summaries(
-    records: list[Record], hits: list[bool], cache: Cache, config: Config, result: Result
+    records: list[SourceFile], hits: list[bool], cache: Cache, config: Config, result: Result
 ) -> list[ModuleSummary]:
     """Pass 1 for every file: from the cache, trivially (irrelevant file), or analysed."""
     constructors = with_extra(config.lock_types)
     relevant = RelevanceFilter(list(config.lock_types))
     modules: list[ModuleSummary] = []
-    todo: list[tuple[Job, str]] = []
-    for (display, module, digest, is_package, _, data), hit in zip(records, hits, strict=True):
-        summary = cache.get(display, digest, module) if hit else None
+    todo: list[tuple[Job, SourceFile]] = []
+    for r, hit in zip(records, hits, strict=True):
+        summary = cache.get(r.display, r.digest, r.module) if hit else None
         if summary is not None:
             result.cached += 1
             modules.append(summary)
             continue
+        try:
+            data = r.data()
+        except OSError as exc:
+            result.internal_errors.append(f"cannot read {r.display}: {exc.strerror}")
+            continue
         full = relevant.search(data)
-        if not (full or is_package):
-            summary = empty_module(display, module)
-            cache.put(display, digest, summary)
+        if not (full or r.is_package):
+            summary = empty_module(r.display, r.module)
+            cache.put(r.display, r.digest, summary, r.stamp)
             modules.append(summary)
             continue
         result.analysed += 1
-        todo.append((Job(data, display, module, is_package, full), digest))
+        todo.append((Job(data, r.display, r.module, r.is_package, full), r))
     jobs = [job for job, _ in todo]
-    for (job, digest), summary in zip(
+    for (_, r), summary in zip(
         todo, analyse_all(jobs, constructors, result.internal_errors), strict=True
     ):
         if summary is not None:
-            cache.put(job.display, digest, summary)
+            cache.put(r.display, r.digest, summary, r.stamp)
             modules.append(summary)
     return modules
