@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from aiodeadlock.check.config import Config, ConfigError, codes_list, load_config
-
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -36,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _codes(where: str, value: str | None) -> list[str] | None:
+    from aiodeadlock.check.config import codes_list
+
     if value is None:
         return None
     return codes_list(where, [c.strip().upper() for c in value.split(",") if c.strip()])
@@ -63,6 +63,8 @@ def main(argv: list[str]) -> int:
     if args.list_rules:
         sys.stdout.write(_list_rules())
         return EXIT_CLEAN
+    from aiodeadlock.check.config import Config, ConfigError, load_config
+
     paths = [Path(p) for p in args.paths] or [Path(".")]
     for p in paths:
         if not p.exists():

@@ -322,28 +322,47 @@ class FunctionContext:
             self.scope.record_global(name, value, self.imports)
 
     def attribute_binds(self) -> list[tuple[str, str, str]]:
-        """(attribute ref, this function, value ref) for `self.x = <trackable value>`."""
+        """(attribute ref, this function, value ref) for each `self.x = value`.
+
+        The value ref is "?" for a value that is not trackable (so an attribute is an alias
+        of another only if every assignment binds it to that other). A fresh object from a
+        known constructor is recorded as the attribute's kind instead (see ModuleScope).
+        """
         if not self.self_name or not self.cls:
             return []
         out: list[tuple[str, str, str]] = []
-        for node in self.of(ast.Assign, ast.AnnAssign):
+        for node in self.of(ast.Assign, ast.AnnAssign, ast.AugAssign):
             value = getattr(node, "value", None)
             if value is None:
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
             for target in targets:
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == self.self_name
-                ):
-                    continue
-                if self.scope.ctor_kind(value, self.imports):
-                    continue
-                ref = self.ref_of(value)
-                if ref and not ref.startswith("l:"):
-                    out.append((f"a:{self.cls}.{target.attr}", self.qual, ref))
+                for attr, whole in self._self_attributes(target):
+                    ref: str | None = None
+                    if whole and not isinstance(node, ast.AugAssign):
+                        if self.scope.ctor_kind(value, self.imports):
+                            continue
+                        ref = self.ref_of(value)
+                    if ref is not None and ref.startswith("l:"):
+                        kind = self.local_kinds.get(ref.rpartition(":")[2])
+                        self.scope.record_kind(f"a:{self.cls}.{attr}", kind)
+                        ref = None
+                    out.append((f"a:{self.cls}.{attr}", self.qual, ref or "?"))
         return out
+
+    def _self_attributes(self, target: ast.expr) -> list[tuple[str, bool]]:
+        """Attributes of self assigned by `target`: (name, assigned the whole value)."""
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == self.self_name
+        ):
+            return [(target.attr, True)]
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return [(a, False) for e in target.elts for a, _ in self._self_attributes(e)]
+        if isinstance(target, ast.Starred):
+            return [(a, False) for a, _ in self._self_attributes(target.value)]
+        return []
 
     def _scan_element_assigns(self) -> None:
         """`self._locks[key] = asyncio.Lock()` gives the container's elements their kind."""

@@ -156,6 +156,9 @@ class Project:
         if len(values) != 1:
             return None
         value = values.pop()
+        parts = split_item(value)
+        if parts is not None and not parts[1].startswith(("c:", "g:")):
+            return None  # an element under a key of the assigning frame
         return value if value[:2] in ("a:", "g:") and value != ref else None
 
     def _attr_owner(self, cls: str, attr: str, depth: int) -> str | None:
@@ -207,6 +210,8 @@ class Project:
         self._kind_memo[key] = frozenset()
         found: set[str] = set()
         for qual, value in self.binds[ref][:20]:
+            if value == "?":
+                continue
             where = self.functions.get(qual)
             if where is not None:
                 found |= self.kinds_of(where, value, depth + 1)

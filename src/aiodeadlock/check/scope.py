@@ -241,17 +241,20 @@ class ModuleScope:
         ref = f"g:{self.module}.{name}"
         self.record_kind(ref, self.ctor_kind(value, local_imports))
         self.record_kind(elements(ref), self.element_kind(value, local_imports))
+        kind = self.ctor_kind(value, local_imports)
         if isinstance(value, ast.Call) and value.args:
-            kind = self.ctor_kind(value, local_imports)
             lock = self.qualname(value.args[0], local_imports)
             if kind and kind.endswith("Condition") and lock:
                 self.aliases[ref] = f"g:{lock}"
-        elif isinstance(value, (ast.Name, ast.Attribute)):
+        if isinstance(value, (ast.Name, ast.Attribute)):
             target = self.qualname(value, local_imports)
             if target in self.constructors:  # `FairLock = asyncio.Lock`
                 self.constructors[f"{self.module}.{name}"] = self.constructors[target]
             elif target and target != f"{self.module}.{name}":
                 self.binds.append((ref, "", f"g:{target}"))
+                return
+        if kind is None:
+            self.binds.append((ref, "", "?"))  # another value: not an alias of a name
 
     def _scan_subclasses(self, body: list[ast.stmt], prefix: str) -> None:
         """A class deriving from a known primitive constructs that kind too."""
