@@ -8,13 +8,13 @@ import time
 
 import pytest
 
+from aiodeadlock.report.layers import closest_in_order
 from aiodeadlock.report.layout import (
     NODE_GAP,
     Box,
     Layout,
     LayoutEdge,
     Size,
-    _closest_in_order,
     layered_layout,
 )
 
@@ -158,8 +158,8 @@ def test_forty_nodes_lay_out_quickly() -> None:
 
 
 def test_closest_in_order_keeps_gaps_and_stays_close() -> None:
-    assert _closest_in_order([0.0, 100.0], [10.0]) == [0.0, 100.0]  # already far enough
-    assert _closest_in_order([50.0, 50.0], [20.0]) == [40.0, 60.0]  # pushed apart evenly
-    placed = _closest_in_order([5.0, 0.0, 10.0], [10.0, 10.0])
+    assert closest_in_order([0.0, 100.0], [10.0]) == [0.0, 100.0]  # already far enough
+    assert closest_in_order([50.0, 50.0], [20.0]) == [40.0, 60.0]  # pushed apart evenly
+    placed = closest_in_order([5.0, 0.0, 10.0], [10.0, 10.0])
     assert placed[1] - placed[0] >= 10 - 1e-9 and placed[2] - placed[1] >= 10 - 1e-9
     assert sum(placed) / 3 == pytest.approx(5.0)  # least squares keeps the mean

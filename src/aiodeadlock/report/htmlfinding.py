@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiodeadlock.model.findings import Finding, Resource, TaskReport
+from aiodeadlock.model.findings import Finding, TaskReport
 from aiodeadlock.model.location import Location
 from aiodeadlock.report import findinggraph
 from aiodeadlock.report.findinggraph import AWAITED_TYPES, COLLATERAL, CYCLE, FindingGraph
 from aiodeadlock.report.markup import attr, text
+from aiodeadlock.report.namedlines import named_lines, resource_name
 from aiodeadlock.report.places import at, finding_files, short_names
 from aiodeadlock.report.sources import FileExcerpts, excerpts, source_line
 from aiodeadlock.report.svg import render_svg
@@ -37,7 +38,7 @@ def render_finding(finding: Finding, anchor: str) -> str:
         parts.append("</ul>")
     if graph.nodes:
         parts.append(_figure(finding, graph, anchor))
-    parts.append(_sources(finding, names))
+    parts.append(_sources(finding))
     if finding.tasks:
         parts.append(_tasks(finding, graph, names))
     parts.append("</article>")
@@ -80,64 +81,19 @@ def _left_out(graph: FindingGraph) -> str:
     )
 
 
-def named_lines(finding: Finding) -> list[tuple[Location, str]]:
-    """Every line the finding names, with what happens there."""
-    named: list[tuple[Location, str]] = []
-    if finding.location is not None:
-        named.append((finding.location, "detected here"))
-    for t in finding.tasks:
-        who = _task_name(t)
-        res = finding.resource(t.waits_for)
-        if t.waits_at is not None:
-            verb = "takes" if t.state == "path" else "waits for"
-            named.append((t.waits_at, f"{who} {verb} {_resource_name(res, t.waits_for)}"))
-        for h in t.holds:
-            if h.since is not None:
-                what = _resource_name(finding.resource(h.resource), h.resource)
-                named.append((h.since, f"{who} took {what}"))
-        if t.ended_at is not None:
-            named.append((t.ended_at, f"{who} ended ({t.ended or 'ended'})"))
-    for e in finding.edges:
-        waiter, holder = finding.task(e.waiter), finding.task(e.holder)
-        res = finding.resource(e.resource)
-        what = _resource_name(res, e.resource)
-        if e.wait_at is not None:
-            named.append((e.wait_at, f"{_task_name(waiter, e.waiter)} waits for {what}"))
-        if e.since is not None and e.holder is not None:
-            verb = "set" if e.relation == "wakes" else "took"
-            named.append((e.since, f"{_task_name(holder, e.holder)} {verb} {what}"))
-    for r in finding.resources:
-        if r.created_at is not None:
-            named.append((r.created_at, f"{_resource_name(r, r.key)} created"))
-    for t in finding.tasks:
-        for frame in t.stack[:-1] if t.waits_at else t.stack:
-            named.append((frame, f"{_task_name(t)} await stack"))
-    return named
-
-
-def _task_name(task: TaskReport | None, key: str | None = None) -> str:
-    if task is None:
-        return f"task {key}"
-    return f"{'thread' if task.actor == 'thread' else 'task'} {task.name!r}"
-
-
-def _resource_name(res: Resource | None, key: str | None) -> str:
-    if res is None:
-        return f"resource {key}"
-    return f"{res.type} {res.name!r}" if res.name else res.type
-
-
-def _sources(finding: Finding, names: Mapping[str, str]) -> str:
-    files = excerpts(named_lines(finding))
+def _sources(finding: Finding) -> str:
+    named = named_lines(finding)
+    files = excerpts([(n.location, n.note) for n in named])
     if not files:
         return ""
+    context = {n.note for n in named if n.context}
     parts = ['<section class="sources">', "<h4>Source lines</h4>"]
-    parts += [_file(f) for f in files]
+    parts += [_file(f, context) for f in files]
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _file(excerpt: FileExcerpts) -> str:
+def _file(excerpt: FileExcerpts, context: set[str]) -> str:
     parts = ['<div class="file">', f'<p class="file-name">{text(excerpt.file)}</p>']
     if not excerpt.found:
         parts.append(f'<p class="missing">source not available: {text(excerpt.file)}</p>')
@@ -148,7 +104,8 @@ def _file(excerpt: FileExcerpts) -> str:
             number = f'<td class="number">{line.number}</td>'
             parts.append(f'<tr{named}>{number}<td class="code">{text(line.text)}</td></tr>')
             for note in line.notes:
-                parts.append(f'<tr class="note"><td></td><td>↑ {text(note)}</td></tr>')
+                cls = "note context" if note in context else "note"
+                parts.append(f'<tr class="{cls}"><td></td><td>↑ {text(note)}</td></tr>')
         parts.append("</table>")
     parts.append("</div>")
     return "\n".join(parts)
@@ -179,7 +136,7 @@ def _task_summary(finding: Finding, t: TaskReport, names: Mapping[str, str], rol
     elif t.waits_at is not None:
         verb = "takes" if t.state == "path" else "waits"
         res = finding.resource(t.waits_for)
-        what = f" for {text(_resource_name(res, t.waits_for))}" if t.waits_for else ""
+        what = f" for {text(resource_name(res, t.waits_for))}" if t.waits_for else ""
         summary += f" {verb}{what} at <code>{text(at(t.waits_at, names))}</code>"
     else:
         summary += f" ({text(t.state)})"
@@ -198,7 +155,7 @@ def _task_body(finding: Finding, t: TaskReport, names: Mapping[str, str]) -> str
         if res is not None and res.type in AWAITED_TYPES:
             continue  # "holding" an awaitable means being what it waits for, said elsewhere
         since = f" since <code>{text(at(h.since, names))}</code>" if h.since else ""
-        held.append(f"{text(_resource_name(res, h.resource))}{since}")
+        held.append(f"{text(resource_name(res, h.resource))}{since}")
     if held:
         parts.append(f"<p>Holds {', '.join(dict.fromkeys(held))}.</p>")
     if t.stack:

@@ -115,6 +115,7 @@ table.source tr.named td {{ background: var(--named); }}
 table.source tr.named td.code {{ font-weight: 600; }}
 table.source tr.note td {{ font-family: var(--sans); font-size: 12.5px; color: var(--cycle);
   padding-bottom: 3px; background: var(--named); }}
+table.source tr.note.context td {{ color: var(--muted); }}
 .missing {{ color: var(--muted); font-style: italic; }}
 details.task {{ border: 1px solid var(--line); border-radius: 6px; margin: 6px 0;
   padding: 4px 10px; }}

@@ -1,0 +1,66 @@
+"""Every source line a finding names, with what happens there ("task 'a' took Lock 'x'")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiodeadlock.model.findings import Finding, Resource, TaskReport
+from aiodeadlock.model.location import Location
+
+
+@dataclass(frozen=True)
+class NamedLine:
+    location: Location
+    note: str
+    #: Background (where something was created, an outer frame of a stack), not an event
+    #: of the deadlock itself.
+    context: bool = False
+
+
+def named_lines(finding: Finding) -> list[NamedLine]:
+    """Every line the finding names, the place it was caught first."""
+    named: list[NamedLine] = []
+    if finding.location is not None:
+        named.append(NamedLine(finding.location, "detected here"))
+    for t in finding.tasks:
+        who = task_name(t)
+        if t.waits_at is not None:
+            verb = "takes" if t.state == "path" else "waits for"
+            what = resource_name(finding.resource(t.waits_for), t.waits_for)
+            named.append(NamedLine(t.waits_at, f"{who} {verb} {what}"))
+        for h in t.holds:
+            if h.since is not None:
+                what = resource_name(finding.resource(h.resource), h.resource)
+                named.append(NamedLine(h.since, f"{who} took {what}"))
+        if t.ended_at is not None:
+            named.append(NamedLine(t.ended_at, f"{who} ended ({t.ended or 'ended'})"))
+    for e in finding.edges:
+        what = resource_name(finding.resource(e.resource), e.resource)
+        if e.wait_at is not None:
+            waiter = task_name(finding.task(e.waiter), e.waiter)
+            named.append(NamedLine(e.wait_at, f"{waiter} waits for {what}"))
+        if e.since is not None and e.holder is not None:
+            verb = "set" if e.relation == "wakes" else "took"
+            holder = task_name(finding.task(e.holder), e.holder)
+            named.append(NamedLine(e.since, f"{holder} {verb} {what}"))
+    for r in finding.resources:
+        if r.created_at is not None:
+            named.append(NamedLine(r.created_at, f"{resource_name(r, r.key)} created", True))
+    for t in finding.tasks:
+        for frame in t.stack[:-1] if t.waits_at else t.stack:
+            named.append(NamedLine(frame, f"{task_name(t)} await stack", True))
+    return named
+
+
+def task_name(task: TaskReport | None, key: str | None = None) -> str:
+    """`task 'name'` (or `thread 'name'`); the key when the task is not in the finding."""
+    if task is None:
+        return f"task {key}"
+    return f"{'thread' if task.actor == 'thread' else 'task'} {task.name!r}"
+
+
+def resource_name(res: Resource | None, key: str | None) -> str:
+    """`Lock 'name'`, or the type alone when unnamed; the key when it is not in the finding."""
+    if res is None:
+        return f"resource {key}"
+    return f"{res.type} {res.name!r}" if res.name else res.type
