@@ -217,13 +217,14 @@ def _hold_verb(relation: str, resource: Resource | None, since: Location | None,
 
 
 def _focus(finding: Finding, nodes: list[Node], arrows: list[Arrow], limit: int) -> set[str]:
-    """The keys to draw when the whole graph is too big."""
-    keep = {n.key for n in nodes if n.role == CYCLE}
-    if not keep:
-        caught = {a.source for a in arrows if a.kind == "wait" and a.location == finding.location}
-        first = next((n.key for n in nodes if n.shape != "resource"), None)
-        keep = caught or ({first} if first else set())
-        for step in ("wait", "hold"):  # what they wait for, then who holds that
-            keep |= {a.target for a in arrows if a.kind == step and a.source in keep}
-    ordered = [n.key for n in nodes if n.key in keep]
-    return set(ordered[:limit])
+    """At most `limit` keys to draw when the whole graph is too big: the cycle; without one,
+    what the tasks waiting where it was caught wait for, its holders, then those tasks."""
+    cycle = [n.key for n in nodes if n.role == CYCLE]
+    if cycle:
+        return set(cycle[:limit])
+    caught = [a.source for a in arrows if a.kind == "wait" and a.location == finding.location]
+    if not caught:
+        caught = [n.key for n in nodes if n.shape != "resource"][:1]
+    waited = [a.target for a in arrows if a.kind == "wait" and a.source in caught]
+    holders = [a.target for a in arrows if a.kind == "hold" and a.source in waited]
+    return set(list(dict.fromkeys([*waited, *holders, *caught]))[:limit])
