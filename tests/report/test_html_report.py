@@ -204,3 +204,17 @@ def test_the_renderer_imports_no_asyncio() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_long_names_are_cut_in_the_drawing_but_keep_their_line_number(tmp_path: Path) -> None:
+    long_file = tmp_path / ("module_with_a_very_long_name_that_goes_on_and_on" + ".py")
+    long_file.write_text(samples.SOURCE, encoding="utf-8")
+    finding = samples.lock_cycle(long_file, first="w" * 80)
+    _, dom = page_of(Report((finding,)))
+    drawn = graph_texts(dom.one("article"))
+    assert all(len(t) <= 44 for t in drawn)
+    places = [t for t in drawn if t.endswith(f".py:{samples.WAIT_B}")]
+    assert places and all("…" in t for t in places)
+    assert any(t.startswith("www") and "…" in t for t in drawn)
+    full = [g.one("title").text() for g in dom.one("svg").all("g", "node")]
+    assert any("w" * 80 in t for t in full)  # the tooltip keeps the whole name

@@ -28,9 +28,13 @@ def text_width(text: str, size: float) -> float:
 
 
 def cut(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` on one line, at most `limit` characters, an ellipsis marking a cut."""
+    """`text` on one line, at most `limit` characters: a long one keeps its start and its
+    end (where a file name's line number is), an ellipsis between."""
     one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+    if len(one_line) <= limit:
+        return one_line
+    head = limit // 3
+    return one_line[:head] + "…" + one_line[len(one_line) - (limit - head - 1) :]
 
 
 def node_lines(node: Node) -> list[tuple[str, str, float]]:
@@ -39,8 +43,9 @@ def node_lines(node: Node) -> list[tuple[str, str, float]]:
         lines = [("caption", node.caption, CAPTION_SIZE), ("name", node.name, NAME_SIZE)]
     else:  # an unnamed resource: its type is its name
         lines = [("name", node.caption, NAME_SIZE)]
-    if node.detail:
-        lines.append(("detail", node.detail, DETAIL_SIZE))
+    if node.detail:  # a long detail is shown a part a line ("created at …", "instance 2")
+        parts = node.detail.split(" · ") if len(node.detail) > MAX_TEXT else [node.detail]
+        lines += [("detail", part, DETAIL_SIZE) for part in parts]
     return [(cls, cut(text), size) for cls, text, size in lines]
 
 
