@@ -214,9 +214,8 @@ def test_the_screenshot_shows_the_drawing(seed: SeedReport, profile: Path) -> No
 
 
 @needs_chromium
+@pytest.mark.parametrize("seed", ["s4_lock_order"], indirect=True)  # one seed is enough
 def test_dark_mode(seed: SeedReport, profile: Path) -> None:
-    if seed.name != "s4_lock_order":
-        pytest.skip("one seed is enough to see the dark colours")
     image = png_pixels.read(screenshot(seed, profile, "dark"))
     assert image.pixel(3, 3) == DARK_BACKGROUND
     colors = image.colors(step=2)
