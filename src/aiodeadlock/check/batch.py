@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import os
+import pickle
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -76,7 +77,7 @@ def analyse_all(
     try:
         with ProcessPoolExecutor(max_workers=workers - 1) as pool:
             futures = [
-                pool.submit(analyse_chunk, [jobs[i] for i in chunk], constructors)
+                pool.submit(_analyse_pickled, [jobs[i] for i in chunk], constructors)
                 for chunk in chunks
             ]
             for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
@@ -85,7 +86,8 @@ def analyse_all(
                 done.append((chunk, *analyse_chunk([jobs[i] for i in chunk], constructors)))
             for chunk, future in zip(chunks, futures, strict=True):
                 if not future.cancelled():
-                    done.append((chunk, *future.result()))
+                    with paused_gc():
+                        done.append((chunk, *pickle.loads(future.result())))
     except Exception:  # no worker processes here (or they died): do it all in this one
         summaries, errs = analyse_chunk(jobs, constructors)
         errors.extend(errs)
@@ -95,6 +97,14 @@ def analyse_all(
             out[i] = summary
         errors.extend(errs)
     return out
+
+
+def _analyse_pickled(jobs: Sequence[Job], constructors: dict[str, str]) -> bytes:
+    """analyse_chunk() in a worker process, its result pickled while the GC is paused (the
+    executor would pickle it with the GC running, at twice the cost)."""
+    result = analyse_chunk(jobs, constructors)
+    with paused_gc():
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def analyse_chunk(
