@@ -7,9 +7,11 @@ from typing import NamedTuple
 from aiodeadlock.check.callgraph import Node, call_graph
 from aiodeadlock.check.managers import held_ref, with_lock
 from aiodeadlock.check.project import Project
+from aiodeadlock.check.refs import display
 from aiodeadlock.check.summary import FuncSummary, Held, Loc
 
 _CAP = 400
+_PATH = 6
 
 
 class Effect(NamedTuple):
@@ -23,6 +25,8 @@ class Effect(NamedTuple):
     fn: str
     same: bool
     via: Loc | None
+    path: tuple[Loc, ...] = ()  # the calls from this frame down to the event (first found)
+    name: str = ""  # the name the event's own code uses for the object
 
 
 def effects_of(p: Project) -> dict[Node, list[Effect]]:
@@ -69,7 +73,8 @@ def _own(p: Project, frames: _Frames, fn: FuncSummary, cls: str | None) -> list[
             target = p.lock_of(p.canon_in(ev.ref, cls))
         else:
             target = p.canon_in(ev.ref, cls)
-        out.append(Effect(ev.op, target, ev.at, held, ev.detail, fn.qual, True, None))
+        name = display(ev.ref)
+        out.append(Effect(ev.op, target, ev.at, held, ev.detail, fn.qual, True, None, (), name))
     for call in fn.calls:
         if call.mode in ("enter", "aenter"):
             lock = with_lock(p, fn, call)
@@ -77,7 +82,9 @@ def _own(p: Project, frames: _Frames, fn: FuncSummary, cls: str | None) -> list[
                 held = tuple(frames.held(fn, cls, call.held))
                 target = p.lock_of(p.canon_in(lock, cls))
                 detail = "async with" if call.mode == "aenter" else "with"
-                out.append(Effect("acq", target, call.at, held, detail, fn.qual, True, None))
+                name = display(lock)
+                effect = Effect("acq", target, call.at, held, detail, fn.qual, True, None, (), name)
+                out.append(effect)
     return out
 
 
@@ -127,7 +134,18 @@ def compute_effects(p: Project) -> dict[Node, list[Effect]]:
                     if r is not None and r not in seen:
                         seen.add(r)
                         chain.append(Held(r, h.at, h.join))
-                ne = Effect(e.op, ref, e.at, tuple(chain), e.detail, e.fn, e.same and same, call.at)
+                ne = Effect(
+                    e.op,
+                    ref,
+                    e.at,
+                    tuple(chain),
+                    e.detail,
+                    e.fn,
+                    e.same and same,
+                    call.at,
+                    (call.at, *e.path)[:_PATH],
+                    e.name,
+                )
                 k = _key(ne)
                 if k not in mine:
                     mine[k] = ne

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from aiodeadlock.check.callgraph import node_qual
-from aiodeadlock.check.effects import effects_of
+from aiodeadlock.check.effects import Effect, effects_of
 from aiodeadlock.check.findings import Finding, where
 from aiodeadlock.check.project import Project
 from aiodeadlock.check.rules import Rule
-from aiodeadlock.check.summary import Related
+from aiodeadlock.check.summary import Loc, Related
+
+
+def _steps(e: Effect, start: Loc) -> list[Related]:
+    """The calls between the reported call and the inner acquire, outermost first."""
+    try:
+        i = e.path.index(start)
+    except ValueError:
+        return []
+    return [Related(at, "which calls this") for at in e.path[i + 1 :]]
 
 
 def check(p: Project) -> list[Finding]:
@@ -36,15 +45,20 @@ def check(p: Project) -> list[Finding]:
                         )
                     )
                 else:
+                    alias = f" (as {e.name})" if e.name and e.name != name else ""
+                    subclass = node.partition("@")[2].rpartition(".")[2]
+                    whose = f" when the object is a {subclass}" if subclass else ""
+                    steps = _steps(e, h.join)
                     out.append(
                         Finding(
                             "DL203",
                             h.join,
-                            f"this call acquires {name} ({kind}) again at {where(e.at, h.join)} "
-                            f"while it is held (acquired at {where(h.at, h.join)}): the task "
-                            "waits for itself",
+                            f"this call acquires {name} ({kind}) again at {where(e.at, h.join)}"
+                            f"{alias} while it is held (acquired at {where(h.at, h.join)}){whose}"
+                            ": the task waits for itself",
                             (
-                                Related(e.at, f"{name} acquired again here"),
+                                Related(e.at, f"{name} acquired again here{alias}"),
+                                *steps,
                                 Related(h.at, f"{name} held since here"),
                             ),
                         )
