@@ -309,6 +309,8 @@ class ModuleScope:
         if not args:
             return
         me = args[0].arg
+        stored: dict[str, str] = {}  # parameter -> the attribute of self it is stored in
+        conditions: list[tuple[str, ast.expr]] = []
         for node in _statements(func.body):
             value: ast.expr | None = None
             targets: list[ast.expr] = []
@@ -328,14 +330,17 @@ class ModuleScope:
                     self.record_kind(ref, kind)
                     element = self.element_kind(value) or self.element_annotation_kind(ann)
                     self.record_kind(elements(ref), element)
-                    if kind and kind.endswith("Condition") and isinstance(value, ast.Call):
-                        lock = value.args[0] if value.args else None
-                        if (
-                            isinstance(lock, ast.Attribute)
-                            and isinstance(lock.value, ast.Name)
-                            and lock.value.id == me
-                        ):
-                            self.aliases[ref] = f"a:{cls}.{lock.attr}"
+                    if isinstance(value, ast.Name):
+                        stored[value.id] = target.attr
+                    condition = kind and kind.endswith("Condition")
+                    if condition and isinstance(value, ast.Call) and value.args:
+                        conditions.append((ref, value.args[0]))
+        for ref, lock in conditions:  # `Condition(self._lock)`, or `Condition(lock)` stored too
+            if isinstance(lock, ast.Attribute) and isinstance(lock.value, ast.Name):
+                if lock.value.id == me:
+                    self.aliases[ref] = f"a:{cls}.{lock.attr}"
+            elif isinstance(lock, ast.Name) and lock.id in stored:
+                self.aliases[ref] = f"a:{cls}.{stored[lock.id]}"
 
     def known_kinds(self) -> dict[str, str]:
         """Return the recorded kinds, without conflicting ones."""
