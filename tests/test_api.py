@@ -31,7 +31,7 @@ def test_run_raises_deadlock_error_in_the_waiting_task(run_bounded: Runner) -> N
 
     with aiodeadlock.detect():
         assert run_bounded(main) == "caught"
-    assert not aiodeadlock.runtime.installed()
+    assert not aiodeadlock.api.installed()
 
 
 def test_run_is_asyncio_run_with_detection(run_bounded: Runner) -> None:

@@ -1,17 +1,34 @@
-"""The public API: install/uninstall, a detect() context manager, run(), snapshot()."""
+"""The public API: a thin facade over the detector, used by the CLI and the pytest plugin too."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 
-from aiodeadlock import runtime
+from aiodeadlock import detector as _detector
+from aiodeadlock.config import Config
+from aiodeadlock.detector import Detector
+from aiodeadlock.model.report import Report
 from aiodeadlock.model.snapshot import Snapshot
-from aiodeadlock.session import Config, Session
 
 T = TypeVar("T")
+
+__all__ = [
+    "Detector",
+    "current",
+    "detect",
+    "dump_on_signal",
+    "finish",
+    "ignore_wakers",
+    "install",
+    "installed",
+    "run",
+    "snapshot",
+    "start",
+    "uninstall",
+]
 
 
 def install(
@@ -22,15 +39,18 @@ def install(
     grace: float = 1.0,
     watchdog: float | None = None,
     long_wait: float | None = None,
-) -> Session:
+) -> Detector:
     """Turn detection on for every event loop in the process (idempotent).
 
     on_deadlock: "raise" (DeadlockError in the task that would wait forever), "exit"
-    (write the report, exit with status 3) or "report" (write it and let the task wait).
-    output: None (write nothing; the error carries the report), "-" (stderr) or a path.
-    grace: seconds a stalled loop waits before it is reported. watchdog: seconds the
+    (write the report, exit with status 3), "report" (write it and let the task wait) or
+    "log" (one JSON record per finding through the `aiodeadlock` logger; the program goes
+    on). output: None (write nothing; the error carries the report), "-" (stderr) or a
+    path. grace: seconds a stalled loop waits before it is reported. watchdog: seconds the
     loop's thread may stay in one callback before it is checked for a loop-blocked
     deadlock (None: no watchdog). long_wait: report waits longer than this (None: off).
+    Returns the detector, whose `.findings` lists what it found. A bad value raises
+    aiodeadlock.ConfigError (a ValueError).
     """
     config = Config(
         on_deadlock=on_deadlock,
@@ -40,23 +60,32 @@ def install(
         watchdog=watchdog,
         long_wait=long_wait,
     )
-    return runtime.install(config)
+    return _detector.install(config)
 
 
 def uninstall() -> None:
     """Turn detection off and restore asyncio exactly as it was."""
-    runtime.uninstall()
+    _detector.uninstall()
+
+
+def installed() -> bool:
+    return _detector.current() is not None
+
+
+def current() -> Detector | None:
+    """The installed detector, or None."""
+    return _detector.current()
 
 
 @contextlib.contextmanager
-def detect(**options: Any) -> Iterator[Session]:
-    """Detect deadlocks inside the block (options as for install()); yields the session."""
-    was_installed = runtime.installed()
-    session = install(**options)
+def detect(**options: Any) -> Iterator[Detector]:
+    """Detect deadlocks inside the block (options as for install()); yields the detector."""
+    was_installed = installed()
+    detector = install(**options)
     try:
-        yield session
+        yield detector
     finally:
-        runtime.finish()
+        finish()
         if not was_installed:
             uninstall()
 
@@ -80,3 +109,36 @@ def run(main: Coroutine[Any, Any, T], **options: Any) -> T:
     """Like `asyncio.run(main)`, with detection on while it runs."""
     with detect(**options):
         return asyncio.run(main)
+
+
+# -- for tools that run programs (the command line, the pytest plugin, production mode) --
+
+
+def start(config: Config, command: Iterable[str] | None = None) -> Detector:
+    """Install with a full Config; `command` is what the report says was run."""
+    run_info = None if command is None else _detector.run_info(command)
+    return _detector.install(config, run_info)
+
+
+def finish() -> Report | None:
+    """End of a run: add potential findings (lock order...), write what is new, and
+    return the whole report; None when not installed."""
+    detector = _detector.current()
+    return None if detector is None else detector.finish()
+
+
+def ignore_wakers(handlers: Iterable[Any] = (), threads: Iterable[Any] = ()) -> None:
+    """Signal handlers and threads that never wake a task (a test runner's timeout alarm):
+    a loop whose waiting tasks only these could wake counts as stalled."""
+    detector = _detector.current()
+    if detector is not None:
+        detector.ignore_wakers(handlers, threads)
+
+
+def dump_on_signal() -> bool:
+    """On SIGUSR1, write a snapshot of the running loop's tasks to stderr and go on.
+    False where the platform has no SIGUSR1."""
+    from aiodeadlock.instrument.snapshot import install_dump_handler
+    from aiodeadlock.respond import write_stderr
+
+    return install_dump_handler(write_stderr)

@@ -1,17 +1,34 @@
-"""Exceptions raised by aiodeadlock."""
+"""The exceptions aiodeadlock raises, under one base class."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from aiodeadlock.model.findings import Finding
+if TYPE_CHECKING:
+    from aiodeadlock.model.findings import Finding
 
 
-class DeadlockError(RuntimeError):
+class AiodeadlockError(Exception):
+    """Base of aiodeadlock's own errors. `slug` names the kind in one word; the message is
+    one line meant for a person, shown without a traceback by the command line."""
+
+    slug = "error"
+
+
+class ConfigError(AiodeadlockError, ValueError):
+    """A bad option or setting (command line, pyproject.toml, environment, API)."""
+
+    slug = "config"
+
+
+class DeadlockError(AiodeadlockError, RuntimeError):
     """Raised in the task that would have waited forever (`on_deadlock="raise"`).
 
     `findings` holds the finding(s) as data; `report` is the text report.
     """
+
+    slug = "deadlock"
 
     def __init__(self, findings: Sequence[Finding], report: str) -> None:
         self.findings = tuple(findings)

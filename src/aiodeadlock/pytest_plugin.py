@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from aiodeadlock.api import Detector
+    from aiodeadlock.config import Config
     from aiodeadlock.model.findings import Finding
-    from aiodeadlock.session import Config, Session
 
 MARKER_HELP = (
     "aiodeadlock(enabled=True, strict=None, grace=None): check this test for asyncio "
@@ -38,40 +39,36 @@ class Settings:
 
 @dataclass
 class TestRun:
-    """The detection session of one test and what its reports have shown of it."""
+    """The detector of one test and what its reports have shown of it."""
 
     __test__ = False  # not a test class, whatever its name
 
-    session: Session
+    detector: Detector
     settings: Settings
-    #: The settings of a session someone installed before the test (None: the plugin's own).
+    #: The settings of a detector someone installed before the test (None: the plugin's own).
     previous: Config | None
-    shown: int = 0  # findings of `session` already looked at
+    shown: int = 0  # findings of `detector` already looked at
     potential: set[str] = field(default_factory=set)
 
     def new_definite(self) -> list[Finding]:
-        new = self.session.findings[self.shown :]
-        self.shown = len(self.session.findings)
+        new = self.detector.findings[self.shown :]
+        self.shown = len(self.detector.findings)
         return [f for f in new if f.definite]
 
     def new_potential(self) -> list[str]:
         """Potential findings (lock-order, ended holding a lock) not shown yet, as text."""
-        from aiodeadlock import runtime
+        from aiodeadlock import api
+        from aiodeadlock.model.report import repeats_a_cycle
+        from aiodeadlock.report.text import render
 
-        if runtime.active_session() is not self.session:
+        if api.current() is not self.detector:
             return []  # the test uninstalled the detector itself
+        report = api.finish()
+        if report is None:
+            return []
         # A lock-order cycle over the locks of a wait-cycle of this test adds nothing.
-        cycles = [
-            {r.created_at for r in f.resources}
-            for f in self.session.findings
-            if f.definite and f.kind.code == "DL102"
-        ]
-        texts = [
-            self.session.render([f])
-            for f in runtime.finish()
-            if not any({r.created_at for r in f.resources} <= c for c in cycles)
-        ]
-        self.shown = len(self.session.findings)
+        texts = [render([f]) for f in report.potential if not repeats_a_cycle(f)]
+        self.shown = len(self.detector.findings)
         new = [t for t in dict.fromkeys(texts) if t not in self.potential]
         self.potential.update(new)
         return new
@@ -80,6 +77,8 @@ class TestRun:
 SETTINGS_KEY = pytest.StashKey[Settings]()
 RUN_KEY = pytest.StashKey[TestRun]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
+#: pytest-timeout's alarm handler and timer threads for this test (they wake no task).
+WAKERS_KEY = pytest.StashKey[tuple[list[Any], list[threading.Thread]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -135,13 +134,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def _grace(value: object, what: str) -> float:
+    from aiodeadlock.config import seconds
+    from aiodeadlock.errors import ConfigError
+
     try:
-        grace = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        grace = 0.0
-    if not 0 < grace < float("inf"):  # (NaN fails both)
-        raise pytest.UsageError(f"{what} must be a positive number of seconds, got {value!r}")
-    return grace
+        return seconds(value, what)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def item_settings(item: pytest.Item) -> Settings:
@@ -178,6 +177,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     else:
         if settings.enabled:
             run = item.stash[RUN_KEY] = start(settings)
+            wakers = item.stash.get(WAKERS_KEY, None)
+            if wakers is not None:  # pytest-timeout set its timer before the test started
+                run.detector.ignore_wakers(*wakers)
     try:
         yield
     finally:
@@ -186,25 +188,25 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def start(settings: Settings) -> TestRun:
-    """A fresh detection session for one test: raise DeadlockError, never end pytest."""
-    from aiodeadlock import runtime
-    from aiodeadlock.session import Config
+    """A fresh detector for one test: raise DeadlockError, never end pytest."""
+    from aiodeadlock import api
+    from aiodeadlock.config import Config
 
-    before = runtime.active_session() if runtime.installed() else None
+    before = api.current()
     config = Config(on_deadlock="raise", output=None, grace=settings.grace, contained=True)
-    session = runtime.install(config)
+    detector = api.start(config)
     previous = before.config if before is not None else None
-    return TestRun(session, settings, previous, shown=len(session.findings))
+    return TestRun(detector, settings, previous, shown=len(detector.findings))
 
 
 def stop(run: TestRun) -> None:
-    """Uninstall the detector, or give a session installed before the test its settings back."""
-    from aiodeadlock import runtime
+    """Uninstall the detector, or give one installed before the test its settings back."""
+    from aiodeadlock import api
 
     if run.previous is None:
-        runtime.uninstall()
-    elif runtime.active_session() is run.session:
-        run.session.config = run.previous
+        api.uninstall()
+    elif api.current() is run.detector:
+        run.detector.config = run.previous
 
 
 @pytest.hookimpl(hookwrapper=True, optionalhook=True)
@@ -216,15 +218,17 @@ def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Iterator[None]
             return
     except pytest.UsageError:
         return
-    from aiodeadlock import runtime
+    from aiodeadlock import api
 
     alarm = getattr(signal, "SIGALRM", None)
     handler = signal.getsignal(alarm) if alarm is not None else None
     ours = getattr(handler, "__module__", None) == "pytest_timeout"
-    runtime.ignore_wakers(
-        handlers=[handler] if ours else [],
-        threads=[t for t in threading.enumerate() if t.name.startswith("pytest_timeout ")],
+    wakers = (
+        [handler] if ours else [],
+        [t for t in threading.enumerate() if t.name.startswith("pytest_timeout ")],
     )
+    item.stash[WAKERS_KEY] = wakers  # for the detector of this test, if it starts later
+    api.ignore_wakers(*wakers)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -246,7 +250,9 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = outcome.get_result()
     definite = run.new_definite()
     if definite:
-        fail_deadlocked(report, call, run.session.render(definite))
+        from aiodeadlock.report.text import render
+
+        fail_deadlocked(report, call, render(definite))
     if call.when in ("call", "teardown"):
         potential = run.new_potential()
         if potential:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from aiodeadlock import runtime
+from aiodeadlock import api
 from aiodeadlock.cli.main import main as cli_main
 
 TIMEOUT = 30.0
@@ -69,8 +69,8 @@ def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "prog.py", "open('ran', 'w').close()\n")
     yield tmp_path
-    if runtime.installed():  # only if a usage error was missed and the program ran
-        runtime.uninstall()
+    if api.installed():  # only if a usage error was missed and the program ran
+        api.uninstall()
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], status: int, *words: str) -> str:

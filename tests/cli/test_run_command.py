@@ -349,6 +349,51 @@ def test_deadlock_exits_3_with_report(tmp_path: Path) -> None:
     assert [f["kind"] for f in report["findings"]] == ["self-deadlock"]
 
 
+def test_exit_mode_report_keeps_the_potential_findings_seen_before(tmp_path: Path) -> None:
+    """The run ends at the deadlock (os._exit inside the lock): a lock-order inversion
+    seen earlier on the run is in the report all the same, in both formats."""
+    write(
+        tmp_path / "prog.py",
+        """
+        import asyncio
+
+        a, b = asyncio.Lock(), asyncio.Lock()
+
+        async def ab():
+            async with a:
+                async with b:
+                    pass
+
+        async def ba():
+            async with b:
+                async with a:
+                    pass
+
+        async def main():
+            await ab()
+            await ba()  # the other order, later: no hang on this run
+            print("inverted", flush=True)
+            async with a:
+                async with a:  # a self-deadlock ends the run here
+                    pass
+
+        asyncio.run(main())
+        """,
+    )
+    result = run([*RUN, "prog.py"], tmp_path)
+    assert (result.returncode, result.stdout) == (3, "inverted\n")
+    assert "self-deadlock (DL101)" in result.stderr
+    assert "potential deadlock: lock-order (DL104)" in result.stderr
+    out = tmp_path / "report.json"
+    result = run([*RUN, "--format", "json", "--output", str(out), "prog.py"], tmp_path)
+    assert result.returncode == 3
+    findings = json.loads(out.read_text())["findings"]
+    assert [(f["kind"], f["definite"]) for f in findings] == [
+        ("self-deadlock", True),
+        ("lock-order", False),
+    ]
+
+
 def test_deadlock_in_module_run_with_dash_m(tmp_path: Path) -> None:
     tool = write(
         tmp_path / "tool.py",

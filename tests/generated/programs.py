@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from aiodeadlock import runtime
-from aiodeadlock.session import Config
+from aiodeadlock import api
+from aiodeadlock.config import Config
 
 Draw = Callable[..., Any]
 
@@ -839,9 +839,9 @@ def run_program(program: Program, grace: float = 0.1, timeout: float = 10.0) -> 
     exec(compile(program.source, filename, "exec"), namespace)
     main = namespace["main"]
 
-    assert not runtime.installed(), "aiodeadlock is already installed"
+    assert not api.installed(), "aiodeadlock is already installed"
     config = Config(on_deadlock="raise", output=None, grace=grace, contained=True)
-    session = runtime.install(config)
+    session = api.start(config)
     marked = [t for t in threading.enumerate() if not getattr(t, "_adl_own", False)]
     marked = [t for t in marked if t is not threading.current_thread()]
     loop = asyncio.new_event_loop()
@@ -855,7 +855,7 @@ def run_program(program: Program, grace: float = 0.1, timeout: float = 10.0) -> 
     timer = threading.Timer(timeout, stop)
     timer.daemon = True
     handlers = [signal.getsignal(s) for s in signal.valid_signals() if _is_handler(s)]
-    runtime.ignore_wakers(handlers=handlers, threads=[*marked, timer])
+    api.ignore_wakers(handlers=handlers, threads=[*marked, timer])
     results: list[Any] | None = None
     error: BaseException | None = None
     timer.start()
@@ -869,10 +869,10 @@ def run_program(program: Program, grace: float = 0.1, timeout: float = 10.0) -> 
             timer.cancel()
             _cleanup(loop)
         findings = list(session.findings)
-        runtime.finish()
+        api.finish()
         findings = list(session.findings)
     finally:
-        runtime.uninstall()
+        api.uninstall()
         for t in marked:
             try:
                 del t._adl_own  # type: ignore[attr-defined]

@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from programs import FAMILIES, Program, describe, problems, run_program
 
-from aiodeadlock import runtime
+from aiodeadlock import api
 
 pytestmark = pytest.mark.aiodeadlock(enabled=False)  # the programs deadlock on purpose
 
@@ -84,7 +84,7 @@ def _log(program: Program, definite: list[str], found: list[str], seconds: float
 
 
 def _check(program: Program) -> None:
-    if runtime.installed():
+    if api.installed():
         pytest.skip("aiodeadlock is installed around the test")
     start = time.perf_counter()
     outcome = run_program(program, grace=GRACE, timeout=TIMEOUT)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import aiodeadlock
-from aiodeadlock import runtime
+from aiodeadlock import api
+from aiodeadlock.detectors import scan
 from aiodeadlock.instrument import livegraph, waits
 
 
@@ -18,7 +19,7 @@ def _broken(*args: Any, **kwargs: Any) -> Any:
 
 @pytest.mark.parametrize(
     ("where", "name"),
-    [(waits, "holders_may_run"), (livegraph.LiveGraph, "task"), (runtime, "find_deadlock")],
+    [(waits, "holders_may_run"), (livegraph.LiveGraph, "task"), (scan, "find_deadlock")],
     ids=["pre-check", "graph", "search"],
 )
 def test_detector_failure_warns_once_and_program_goes_on(
@@ -43,4 +44,4 @@ def test_detector_failure_warns_once_and_program_goes_on(
     err = capsys.readouterr().err
     assert err.count("aiodeadlock: internal error, detection disabled") == 1
     assert "ZeroDivisionError: injected" in err
-    assert not runtime.installed()
+    assert not api.installed()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import aiodeadlock
+from aiodeadlock.detectors.scan import Scanner
 from aiodeadlock.instrument import loophook
 
 # Above loophook.TRACK_ABOVE, so the loop records parked tasks; small enough to be quick.
@@ -45,13 +46,13 @@ def _await_cycle() -> tuple[asyncio.Task[None], asyncio.Task[None]]:
 def _count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the reads of every task of a loop (full scans) from now on."""
     calls: list[int] = []
-    original = loophook.blocked_tasks
+    original = loophook.unfinished_tasks
 
     def counting(loop: Any) -> list[Any]:
         calls.append(1)
         return original(loop)
 
-    monkeypatch.setattr(loophook, "blocked_tasks", counting)
+    monkeypatch.setattr(loophook, "unfinished_tasks", counting)
     return calls
 
 
@@ -167,8 +168,8 @@ def test_a_cycle_seen_first_by_the_stall_check_is_reported_as_a_cycle(
 ) -> None:
     """The loop went idle while another thread was still working (no stall yet, and no
     periodic scan due); once that thread is done, the stall check must name the cycle."""
-    monkeypatch.setattr(loophook, "scan_later", lambda loop: None)
-    monkeypatch.setattr(loophook, "busy_scan", lambda loop: None)
+    monkeypatch.setattr(Scanner, "_scan_soon", lambda self, facts: None)
+    monkeypatch.setattr(Scanner, "_scan", lambda self, facts: None)
     runner_threads = [t for t in threading.enumerate() if not hasattr(t, "_adl_own")]
     for thread in runner_threads:  # the test runner's threads cannot wake this loop
         thread._adl_own = True  # type: ignore[attr-defined]

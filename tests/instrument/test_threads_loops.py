@@ -14,19 +14,27 @@ from typing import Any
 import pytest
 
 import aiodeadlock
-from aiodeadlock import runtime
-from aiodeadlock.session import Session
+from aiodeadlock import api
+from aiodeadlock.api import Detector
+from aiodeadlock.model.findings import Finding
 
 DEADLINE = 20.0  # seconds for any one thread; far more than any of them needs
 
 
+def _potential() -> list[Finding]:
+    """The potential findings of the run so far (finish() adds them to the report)."""
+    report = api.finish()
+    assert report is not None
+    return list(report.potential)
+
+
 @pytest.fixture
-def session() -> Iterator[Session]:
+def session() -> Iterator[Detector]:
     """Detection on (raise mode, nothing written), off again after the test."""
-    was = runtime.installed()
+    was = api.installed()
     with aiodeadlock.detect(on_deadlock="raise", grace=0.1) as s:
         yield s
-    assert runtime.installed() == was
+    assert api.installed() == was
 
 
 def in_threads(targets: list[Callable[[], Any]]) -> list[Any]:
@@ -122,13 +130,13 @@ async def workload(tag: int) -> int:
     return total  # 0+1+2+3+4 from the lockers, 0..9 through the queue: 55
 
 
-def test_same_lock_patterns_in_four_threads_find_nothing(session: Session) -> None:
+def test_same_lock_patterns_in_four_threads_find_nothing(session: Detector) -> None:
     def many() -> list[int]:
         return [asyncio.run(workload(i)) for i in range(25)]
 
     results = in_threads([many] * 4)
     assert results == [[55] * 25] * 4
-    assert runtime.finish() == []
+    assert _potential() == []
     assert session.findings == []
 
 
@@ -165,7 +173,7 @@ async def deadlock_between_two_tasks() -> list[str]:
     return caught
 
 
-def test_deadlock_in_one_loop_is_reported_with_only_its_tasks(session: Session) -> None:
+def test_deadlock_in_one_loop_is_reported_with_only_its_tasks(session: Detector) -> None:
     def busy() -> list[int]:
         out = []
         end = time.monotonic() + 0.5  # overlap the deadlock in the other thread
@@ -184,7 +192,7 @@ def test_deadlock_in_one_loop_is_reported_with_only_its_tasks(session: Session) 
     assert [f.kind.code for f in definite] == ["DL102"]
     assert sorted(t.name for t in definite[0].tasks) == ["victim-A", "victim-B"]
     # The lock-order inversion behind it, once; nothing from the busy threads.
-    potential = runtime.finish()
+    potential = _potential()
     assert [f.kind.code for f in potential] == ["DL104"]
     assert {t.name for t in potential[0].tasks} <= {"victim-A", "victim-B"}
 
@@ -227,14 +235,14 @@ async def woken_from_threads(n_workers: int) -> int:
     return sum(got)
 
 
-def test_call_soon_threadsafe_wakeups_are_not_stalls(session: Session) -> None:
+def test_call_soon_threadsafe_wakeups_are_not_stalls(session: Detector) -> None:
     # No timeout around the program: only the worker threads can wake these loops.
     results = in_threads([lambda: asyncio.run(woken_from_threads(3)) for _ in range(3)])
     assert results == [0 + 1 + 2] * 3
     assert session.findings == []
 
 
-def test_run_coroutine_threadsafe_between_loops(session: Session) -> None:
+def test_run_coroutine_threadsafe_between_loops(session: Detector) -> None:
     """A loop thread waits on a future fed by another loop thread (no deadlock)."""
     server_loop = asyncio.new_event_loop()
     serving = threading.Event()
@@ -271,7 +279,7 @@ def test_run_coroutine_threadsafe_between_loops(session: Session) -> None:
 # -- loops closed and made again ---------------------------------------------------------
 
 
-def test_many_asyncio_runs_and_loop_cycles_leave_no_state(session: Session) -> None:
+def test_many_asyncio_runs_and_loop_cycles_leave_no_state(session: Detector) -> None:
     """Like a test suite: asyncio.run() and new_event_loop()/close() over and over."""
     for i in range(30):
         assert asyncio.run(workload(i)) == 55
@@ -280,7 +288,7 @@ def test_many_asyncio_runs_and_loop_cycles_leave_no_state(session: Session) -> N
             assert loop.run_until_complete(workload(i)) == 55
         finally:
             loop.close()
-    assert runtime.finish() == []
+    assert _potential() == []
     assert session.findings == []
 
 
@@ -309,7 +317,7 @@ def _abandon_a_loop_with_a_held_lock() -> asyncio.Lock:
 
 
 def test_lock_held_by_a_task_of_a_closed_loop_is_not_in_a_later_report(
-    session: Session,
+    session: Detector,
 ) -> None:
     stale = [_abandon_a_loop_with_a_held_lock() for _ in range(3)]
 
@@ -334,7 +342,7 @@ def test_lock_held_by_a_task_of_a_closed_loop_is_not_in_a_later_report(
     assert all(lock.locked() for lock in stale)  # still held by their dead loops' tasks
 
 
-def test_loops_cycled_in_threads_concurrently(session: Session) -> None:
+def test_loops_cycled_in_threads_concurrently(session: Detector) -> None:
     def cycle() -> int:
         count = 0
         for i in range(15):
@@ -353,7 +361,7 @@ def test_loops_cycled_in_threads_concurrently(session: Session) -> None:
 # -- a stall in one thread's loop --------------------------------------------------------
 
 
-def test_stall_in_a_worker_threads_loop_is_reported(session: Session) -> None:
+def test_stall_in_a_worker_threads_loop_is_reported(session: Detector) -> None:
     """The main thread only waits in join() for the loop's thread: it cannot wake it."""
     box: dict[str, Any] = {}
     parked = threading.Event()

@@ -9,14 +9,47 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any
 
 import pytest
 
+from aiodeadlock.config import Config
+from aiodeadlock.detector import Detector
 from aiodeadlock.instrument import threadlocks, watchdog
 from aiodeadlock.instrument.watchdog import Watchdog, callback_frame
 from aiodeadlock.model.findings import LONG_WAIT, LOOP_BLOCKED, Finding
+
+
+class Findings(Sequence[Finding]):
+    """The definite (or the potential) findings a detector has made so far, read live."""
+
+    def __init__(self, detector: Detector, definite: bool) -> None:
+        self.detector = detector
+        self.definite = definite
+
+    def _items(self) -> list[Finding]:
+        return [f for f in self.detector.findings if f.definite is self.definite]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        return self._items() == list(other) if isinstance(other, (list, tuple)) else False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def sink(watch: float | None = None, long_wait: float | None = None) -> Detector:
+    """A detector that decides on what the watchdog samples and keeps it (writes nothing,
+    never exits): the watchdog's sink, without the patches of an installed detector."""
+    config = Config(on_deadlock="report", output=None, watchdog=watch, long_wait=long_wait)
+    detector = Detector(config)
+    detector.active = True
+    return detector
 
 
 class Clock:
@@ -68,11 +101,11 @@ class LoopThread:
 
 
 @pytest.fixture
-def dog() -> Iterator[tuple[Watchdog, Clock, list[Finding], list[Finding]]]:
+def dog() -> Iterator[tuple[Watchdog, Clock, Findings, Findings]]:
     clock = Clock()
-    found: list[Finding] = []
-    notes: list[Finding] = []
-    yield Watchdog(1.0, None, found.append, notes.append, clock=clock), clock, found, notes
+    detector = sink(watch=1.0)
+    found, notes = Findings(detector, True), Findings(detector, False)
+    yield Watchdog(1.0, None, detector, clock=clock), clock, found, notes
 
 
 def ticks(dog: Watchdog, clock: Clock, *times: float) -> None:
@@ -211,8 +244,9 @@ def test_callback_frame_is_none_for_an_idle_loop() -> None:
 
 def test_long_wait_is_noted_once(run_bounded: Any) -> None:
     clock = Clock()
-    notes: list[Finding] = []
-    wd = Watchdog(None, 2.0, lambda f: None, notes.append, clock=clock)
+    detector = sink(long_wait=2.0)
+    notes = Findings(detector, False)
+    wd = Watchdog(None, 2.0, detector, clock=clock)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -234,8 +268,9 @@ def test_long_wait_is_noted_once(run_bounded: Any) -> None:
 
 def test_many_long_waits_on_one_primitive_are_one_note(run_bounded: Any) -> None:
     clock = Clock()
-    notes: list[Finding] = []
-    wd = Watchdog(None, 1.0, lambda f: None, notes.append, clock=clock)
+    detector = sink(long_wait=1.0)
+    notes = Findings(detector, False)
+    wd = Watchdog(None, 1.0, detector, clock=clock)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -258,8 +293,9 @@ def test_many_long_waits_on_one_primitive_are_one_note(run_bounded: Any) -> None
 
 def test_long_wait_ignores_sleeping_tasks(run_bounded: Any) -> None:
     clock = Clock()
-    notes: list[Finding] = []
-    wd = Watchdog(None, 1.0, lambda f: None, notes.append, clock=clock)
+    detector = sink(long_wait=1.0)
+    notes = Findings(detector, False)
+    wd = Watchdog(None, 1.0, detector, clock=clock)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -278,18 +314,19 @@ def test_start_and_stop_restore_threading_exactly() -> None:
     lock_before, rlock_before = threading.Lock, threading.RLock
     run_forever_before = asyncio.BaseEventLoop.__dict__["run_forever"]
     count = threading.active_count()
-    watchdog.start(1.0, None, lambda f: None, lambda f: None)
+    detector = Detector(Config(on_deadlock="report", output=None, watchdog=1.0))
+    detector.open()
     try:
         assert threading.Lock is threadlocks.TrackedLock
-        assert watchdog._dog is not None
-        ident = watchdog._dog.ident
+        assert detector.watchdog is not None
+        ident = detector.watchdog.ident
         deadline = time.monotonic() + 5
         while ident not in sys._current_frames() and time.monotonic() < deadline:
             time.sleep(0.01)
         assert ident in sys._current_frames()
         assert threading.active_count() == count  # the program does not see the thread
     finally:
-        watchdog.stop()
+        detector.close()
     assert threading.Lock is lock_before and threading.RLock is rlock_before
     assert asyncio.BaseEventLoop.__dict__["run_forever"] is run_forever_before
     assert ident not in sys._current_frames()

@@ -10,16 +10,18 @@ from collections.abc import Iterator
 import pytest
 
 from aiodeadlock.instrument import watchdog
+from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.threadlocks import TrackedLock, TrackedRLock
 
 
 @pytest.fixture
 def patched() -> Iterator[None]:
-    watchdog._patcher.apply()
+    patcher = Patcher(watchdog.PATCHES)
+    patcher.apply()
     try:
         yield
     finally:
-        watchdog._patcher.restore()
+        patcher.restore()
 
 
 def test_user_locks_are_tracked_library_locks_are_not(patched: None) -> None:

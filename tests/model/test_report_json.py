@@ -32,6 +32,8 @@ CONTRACT = {
     "stall": ("DL105", True),
     "loop-blocked": ("DL106", True),
     "long-wait": ("DL107", False),
+    "cancel-ignored": ("DL108", False),
+    "loop-busy": ("DL109", False),
 }
 LOCATION_KEYS = ("location", "wait_at", "since", "waits_at", "created_at")
 

@@ -174,10 +174,10 @@ def test_done_when(ini: pytest.Pytester) -> None:
 def test_installed_alone_changes_nothing(ini: pytest.Pytester) -> None:
     ini.makepyfile(
         """
-        from aiodeadlock import runtime
+        from aiodeadlock import api
 
         def test_off():
-            assert not runtime.installed()
+            assert not api.installed()
         """
     )
     result = run(ini)
@@ -188,13 +188,13 @@ def test_installed_alone_changes_nothing(ini: pytest.Pytester) -> None:
 def test_switched_on_by_the_option_for_each_test(ini: pytest.Pytester) -> None:
     ini.makepyfile(
         """
-        from aiodeadlock import runtime
+        from aiodeadlock import api
 
         def test_one():
-            assert runtime.installed()
+            assert api.installed()
 
         def test_two():
-            assert runtime.installed()
+            assert api.installed()
         """
     )
     result = run(ini, "--aiodeadlock")
@@ -224,10 +224,10 @@ def test_disabled_with_p_no(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI.format(extra="aiodeadlock = true"))
     pytester.makepyfile(
         """
-        from aiodeadlock import runtime
+        from aiodeadlock import api
 
         def test_off():
-            assert not runtime.installed()
+            assert not api.installed()
         """
     )
     result = run(pytester, "-p", "no:aiodeadlock")
@@ -239,18 +239,18 @@ def test_marker_disables_or_enables_one_test(ini: pytest.Pytester, option: list[
     ini.makepyfile(
         """
         import pytest
-        from aiodeadlock import runtime
+        from aiodeadlock import api
 
         @pytest.mark.aiodeadlock(enabled=False)
         def test_disabled():
-            assert not runtime.installed()
+            assert not api.installed()
 
         @pytest.mark.aiodeadlock
         def test_enabled():
-            assert runtime.installed()
+            assert api.installed()
 
         def test_default(request):
-            assert runtime.installed() == request.config.getoption("aiodeadlock")
+            assert api.installed() == request.config.getoption("aiodeadlock")
         """
     )
     run(ini, *option).assert_outcomes(passed=3)

@@ -8,56 +8,69 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aiodeadlock import runtime
+from aiodeadlock import api
 from aiodeadlock.cli import run_config
 from aiodeadlock.cli.runner import NoSuchProgram, run_module, run_script
+from aiodeadlock.config import EXIT_DEADLOCK, OPTIONS_BY_NAME, RUN_OPTIONS, detector_config
+from aiodeadlock.errors import ConfigError
 from aiodeadlock.model.findings import LONG_WAIT
 from aiodeadlock.report import json as json_report
-from aiodeadlock.session import EXIT_DEADLOCK, FORMATS, ON_DEADLOCK, Config
-
-HELP = """\
-usage: aiodeadlock run [options] SCRIPT [ARGS...]
-       aiodeadlock run [options] -m MODULE [ARGS...]
-
-Run a Python program exactly as `python` would, with deadlock detection on.
-
-options:
-  --format {text,json}   report format (default: text)
-  --output PATH          where to write the report; '-' is stderr (default: -)
-  --on-deadlock {exit,raise,report}
-                         exit: write the report and exit with status 3 (default);
-                         raise: raise aiodeadlock.DeadlockError in the waiting task;
-                         report: write the report and let the program go on waiting
-  --strict               exit with status 3 when potential deadlocks (lock-order
-                         inversions) were found, even if the program succeeded
-  --dump-on-sigusr1      on SIGUSR1, write every task, what it waits on and what it
-                         holds to stderr, and carry on
-  --grace SECONDS        how long a loop with nothing left to run must stay idle,
-                         while tasks wait, before it is reported as a stall (default: 1)
-  --loop-blocked SECONDS how long the event loop's thread may stay in one callback before
-                         the watchdog checks whether it can ever return (default: 1)
-  --no-watchdog          do not watch for a blocked event-loop thread
-  --long-wait SECONDS    report (never fatal) a task that has waited on one primitive for
-                         longer than this (default: off)
-  -h, --help             show this help and exit
-
-Defaults can be set in pyproject.toml, e.g.:
-  [tool.aiodeadlock.run]
-  strict = true
-  grace = 2.0
-"""
-
-_CHOICES = {"--format": FORMATS, "--on-deadlock": ON_DEADLOCK, "--output": None, "--grace": None}
-_CHOICES.update({"--loop-blocked": None, "--long-wait": None})
-#: Options that take a number of seconds (a TOML default may be an int or a float).
-_SECONDS = ("grace", "loop_blocked", "long_wait")
 
 
-class UsageError(Exception):
+def _help() -> str:
+    """`run --help`, from the table of options."""
+    lines = [
+        "usage: aiodeadlock run [options] SCRIPT [ARGS...]",
+        "       aiodeadlock run [options] -m MODULE [ARGS...]",
+        "",
+        "Run a Python program exactly as `python` would, with deadlock detection on.",
+        "",
+        "options:",
+    ]
+    for option in RUN_OPTIONS:
+        head = option.flag
+        if option.kind == "choice":
+            head += " {" + ",".join(option.choices) + "}"
+        elif option.kind != "switch":
+            head += f" {option.metavar}"
+        lines += _wrapped(head, option.help + _default(option.default, option.kind))
+    lines += _wrapped("-h, --help", "show this help and exit")
+    lines += [
+        "",
+        "Defaults can be set in pyproject.toml, e.g.:",
+        "  [tool.aiodeadlock.run]",
+        "  strict = true",
+        "  grace = 2.0",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _default(value: object, kind: str) -> str:
+    if kind == "switch":
+        return ""
+    if value is None:
+        return " (default: off)"
+    return f" (default: {value:g})" if isinstance(value, float) else f" (default: {value})"
+
+
+def _wrapped(head: str, text: str) -> list[str]:
+    import textwrap
+
+    body = textwrap.wrap(text, 79 - 25)
+    if len(head) > 22:
+        return [f"  {head}", *(" " * 25 + b for b in body)]
+    first, *rest = body or [""]
+    return [f"  {head:<22} {first}", *(" " * 25 + b for b in rest)]
+
+
+class UsageError(ConfigError):
     """Bad command line: reported on one line, exit status 2."""
 
 
 class RunOptions:
+    """`run`'s options as given (seconds still as text), and the program to run."""
+
     def __init__(self) -> None:
         self.format = "text"
         self.output = "-"
@@ -77,7 +90,7 @@ def parse(argv: Sequence[str], defaults: dict[str, Any] | None = None) -> RunOpt
     """Parse `run`'s options; everything after the program name belongs to the program."""
     opts = RunOptions()
     for key, value in (defaults or {}).items():
-        setattr(opts, key, str(value) if key in _SECONDS else value)
+        setattr(opts, key, str(value) if isinstance(value, float) else value)
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -92,24 +105,24 @@ def parse(argv: Sequence[str], defaults: dict[str, Any] | None = None) -> RunOpt
             return opts
         if not arg.startswith("-") or arg == "-":
             break
-        if arg in ("--strict", "--dump-on-sigusr1", "--no-watchdog"):
-            setattr(opts, arg[2:].replace("-", "_"), True)
+        name, eq, value = arg.partition("=")
+        option = OPTIONS_BY_NAME.get(name[2:]) if name.startswith("--") else None
+        if option is None or (option.kind == "switch" and eq):
+            raise UsageError(f"unrecognized option {arg!r}")
+        if option.kind == "switch":
+            setattr(opts, option.attr, True)
             i += 1
             continue
-        name, eq, value = arg.partition("=")
-        if name not in _CHOICES:
-            raise UsageError(f"unrecognized option {arg!r}")
         if not eq:
             if i + 1 >= len(argv):
                 raise UsageError(f"option {name} expects a value")
             i += 1
             value = argv[i]
-        choices = _CHOICES[name]
-        if choices is not None and value not in choices:
+        if option.kind == "choice" and value not in option.choices:
             raise UsageError(
-                f"option {name}: invalid choice {value!r} (choose from {', '.join(choices)})"
+                f"option {name}: invalid choice {value!r} (choose from {', '.join(option.choices)})"
             )
-        setattr(opts, name[2:].replace("-", "_"), value)
+        setattr(opts, option.attr, value)
         i += 1
     if i >= len(argv):
         raise UsageError("no program to run: give a SCRIPT or -m MODULE")
@@ -124,16 +137,10 @@ def _check(opts: RunOptions) -> None:
             raise UsageError(f"{opts.script!r} is a directory, not a Python script")
         if not os.path.exists(opts.script):
             raise UsageError(f"no such file: {opts.script!r}")
-    try:
-        grace = float(opts.grace)
-    except ValueError:
-        grace = -1.0
-    if not grace > 0 or grace != grace or grace == float("inf"):
-        raise UsageError(
-            f"option --grace: expected a positive number of seconds, got {opts.grace!r}"
-        )
-    for name in ("loop_blocked", "long_wait"):
-        _seconds(name, getattr(opts, name))
+    for name in ("grace", "loop-blocked", "long-wait"):
+        value = getattr(opts, OPTIONS_BY_NAME[name].attr)
+        if value is not None:
+            OPTIONS_BY_NAME[name].parse(value, f"option --{name}")
     if opts.output not in ("-", ""):
         parent = os.path.dirname(os.path.abspath(opts.output))
         if not os.path.isdir(parent):
@@ -153,44 +160,21 @@ def _check(opts: RunOptions) -> None:
         opts.output = os.path.abspath(opts.output)
 
 
-def _seconds(name: str, value: str | None) -> float | None:
-    """A positive, finite number of seconds (None stays None), or a UsageError."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds < float("inf"):
-        option = "--" + name.replace("_", "-")
-        raise UsageError(f"option {option}: expected a positive number of seconds, got {value!r}")
-    return seconds
-
-
 def main(argv: Sequence[str]) -> int:
     if any(a in ("-h", "--help") for a in _own_args(argv)):
-        sys.stdout.write(HELP)
+        sys.stdout.write(_help())
         return 0
     try:
         opts = parse(argv, run_config.load(Path.cwd()))
         _check(opts)
-    except (UsageError, run_config.ConfigError) as exc:
+        config = detector_config(vars(opts))
+    except ConfigError as exc:
         sys.stderr.write(f"aiodeadlock run: error: {exc}\n")
         return 2
-    config = Config(
-        on_deadlock=opts.on_deadlock,
-        format=opts.format,
-        output=opts.output or "-",
-        grace=float(opts.grace),
-        watchdog=None if opts.no_watchdog else _seconds("loop_blocked", opts.loop_blocked),
-        long_wait=_seconds("long_wait", opts.long_wait),
-    )
-    session = runtime.install(config)
-    if opts.dump_on_sigusr1:
-        from aiodeadlock.instrument.snapshot import install_dump_handler
-
-        if not install_dump_handler(session.write_text):
-            sys.stderr.write("aiodeadlock run: warning: this platform has no SIGUSR1\n")
+    program = ["-m", opts.module] if opts.module is not None else [opts.script or ""]
+    api.start(config, command=["aiodeadlock", "run", *program, *opts.args])
+    if opts.dump_on_sigusr1 and not api.dump_on_signal():
+        sys.stderr.write("aiodeadlock run: warning: this platform has no SIGUSR1\n")
     exit_request: SystemExit | None = None
     try:
         if opts.module is not None:
@@ -205,7 +189,8 @@ def main(argv: Sequence[str]) -> int:
         exit_request = exc
     # A report file always exists after a run, even if empty; potential findings
     # (lock-order inversions) are written now that the program is done.
-    potential = runtime.finish()
+    report = api.finish()
+    potential = report.potential if report is not None else ()
     if opts.strict and any(f.kind is not LONG_WAIT for f in potential):  # long waits: notes
         return EXIT_DEADLOCK
     if exit_request is not None:

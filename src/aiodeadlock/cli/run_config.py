@@ -6,24 +6,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiodeadlock.session import FORMATS, ON_DEADLOCK
+from aiodeadlock.config import OPTIONS_BY_NAME
+from aiodeadlock.errors import ConfigError
 
-#: key -> (type, allowed values or None)
-KEYS: dict[str, tuple[type, tuple[str, ...] | None]] = {
-    "format": (str, FORMATS),
-    "output": (str, None),
-    "on-deadlock": (str, ON_DEADLOCK),
-    "grace": (float, None),
-    "strict": (bool, None),
-    "dump-on-sigusr1": (bool, None),
-    "loop-blocked": (float, None),
-    "no-watchdog": (bool, None),
-    "long-wait": (float, None),
-}
-
-
-class ConfigError(Exception):
-    """A bad configuration file or value (one line, exit status 2)."""
+__all__ = ["ConfigError", "find_pyproject", "load"]
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -46,24 +32,34 @@ def _table(data: Any, *keys: str) -> Any:
     return data
 
 
-def load(start: Path) -> dict[str, Any]:
-    """The validated `[tool.aiodeadlock.run]` table of the nearest pyproject.toml."""
-    path = find_pyproject(start.resolve())
-    if path is None:
-        return {}
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - 3.10 only
         try:
             import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
+            if "aiodeadlock" not in text:
+                return {}  # no table of ours: nothing to read, no parser needed
             raise ConfigError(f"cannot read {path}: install 'tomli' on Python 3.10") from None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return data
+
+
+def load(start: Path) -> dict[str, Any]:
+    """The validated `[tool.aiodeadlock.run]` table of the nearest pyproject.toml, by
+    option attribute name (`loop_blocked`, not `loop-blocked`)."""
+    path = find_pyproject(start.resolve())
+    if path is None:
+        return {}
+    data = _parse(path)
     try:
         table = _table(data, "tool", "aiodeadlock", "run")
     except ConfigError as exc:
@@ -72,17 +68,9 @@ def load(start: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: [tool.aiodeadlock.run] must be a table")
     values: dict[str, Any] = {}
     for key, value in table.items():
+        option = OPTIONS_BY_NAME.get(key)
         where = f"{path}: [tool.aiodeadlock.run] {key}"
-        if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key (known: {', '.join(KEYS)})")
-        kind, allowed = KEYS[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value) if abs(value) < 2**1023 else float("inf")
-        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise ConfigError(f"{where}: expected a {kind.__name__}, got {value!r}")
-        if isinstance(value, float) and not 0 < value < float("inf"):
-            raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
-        if allowed is not None and value not in allowed:
-            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
-        values[key.replace("-", "_")] = value
+        if option is None:
+            raise ConfigError(f"{where}: unknown key (known: {', '.join(OPTIONS_BY_NAME)})")
+        values[option.attr] = option.check(value, where)
     return values

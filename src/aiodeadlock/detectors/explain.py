@@ -15,11 +15,7 @@ from aiodeadlock.model.findings import (
     TaskReport,
 )
 from aiodeadlock.model.location import Location
-from aiodeadlock.model.waitgraph import ResourceNode, TaskNode
-
-
-def _resource(node: ResourceNode) -> Resource:
-    return Resource(node.key, node.type, node.name, node.created_at, node.detail)
+from aiodeadlock.model.waitgraph import TaskNode
 
 
 def _since(loc: Location | None) -> str:
@@ -86,8 +82,8 @@ def explain(deadlock: Deadlock) -> Finding:
         )
         for n in order
     )
-    resources = _told_apart([_resource(s.resource) for s in deadlock.steps])
-    label = _resource(first.resource).label()
+    resources = _told_apart([s.resource.to_resource() for s in deadlock.steps])
+    label = first.resource.to_resource().label()
     who = f"Task {first.task.name!r}"
     closing = first  # the step whose wait the finding's location is
     if deadlock.kind is SELF_DEADLOCK:
@@ -103,7 +99,7 @@ def explain(deadlock: Deadlock) -> Finding:
         since = next((h.since for h in waiting.holders if h.task == dead.key), None)
         closing = waiting
         message = (
-            f"Task {waiting.task.name!r} waits for {_resource(waiting.resource).label()}, "
+            f"Task {waiting.task.name!r} waits for {waiting.resource.to_resource().label()}, "
             f"held by task {dead.name!r}, "
             f"which {_how(dead)} without releasing it ({_since(since)})"
         )

@@ -10,29 +10,15 @@ instances of one class is not reported. Edges are kept once per pair of classes
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from aiodeadlock.model.findings import LOCK_ORDER, Edge, Finding, Hold, Resource, TaskReport
-from aiodeadlock.model.location import Location
+from aiodeadlock.model.lockorder import OrderEdge
 
 #: Instance-level edges (same-class nesting) kept at most.
 MAX_INSTANCE_EDGES = 10_000
-
-
-@dataclass
-class OrderEdge:
-    """`held` was held (taken at `held_at`) when `taken` was requested at `taken_at`."""
-
-    held: Hashable
-    taken: Hashable
-    task: str
-    held_at: Location | None
-    taken_at: Location | None
-    held_label: Resource
-    taken_label: Resource
-    gates: frozenset[Hashable]
-    count: int = 1
 
 
 @dataclass
@@ -103,6 +89,54 @@ class OrderGraph:
                     return path[::-1]
                 todo.append(nxt)
         return None
+
+
+class LockOrder:
+    """The lock-order graph of one detector and the cycles found in it so far."""
+
+    def __init__(self) -> None:
+        self.graph = OrderGraph()
+        self.cycles: list[list[OrderEdge]] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        edge: OrderEdge,
+        instance: bool,
+        alive: Callable[[list[tuple[Hashable, Hashable]]], bool],
+    ) -> bool:
+        """Add a new edge; return whether it was kept. A cycle it closes is kept if the
+        locks of its instance edges still exist (`alive`)."""
+        graph = self.graph
+        before = len(graph.edges)
+        cycle = graph.add(edge, instance=instance)
+        kept = len(graph.edges) > before
+        if cycle is None:
+            return kept
+        if instance and not alive([(e.held, e.taken) for e in cycle]):
+            return kept
+        relabel(cycle)
+        with self._lock:
+            self.cycles.append(cycle)
+        return kept
+
+    def findings(self) -> list[Finding]:
+        """One potential-deadlock finding per cycle seen so far (with current counts)."""
+        with self._lock:
+            return [explain_inversion(c) for c in self.cycles]
+
+
+def relabel(cycle: list[OrderEdge]) -> None:
+    """Give the same lock the same key everywhere in one cycle's report."""
+    keys: dict[Hashable, str] = {}
+    instances = [n for e in cycle for n in (e.held, e.taken) if isinstance(n, int) and n < 0]
+    numbers = {n: i for i, n in enumerate(dict.fromkeys(instances), 1)}
+    for e in cycle:
+        for node, attr in ((e.held, "held_label"), (e.taken, "taken_label")):
+            key = keys.setdefault(node, f"L{len(keys) + 1}")
+            label: Resource = getattr(e, attr)
+            detail = f"instance {numbers[node]}" if node in numbers else None
+            setattr(e, attr, Resource(key, label.type, label.name, label.created_at, detail))
 
 
 def explain_inversion(cycle: list[OrderEdge]) -> Finding:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from aiodeadlock.model.findings import (
     LONG_WAIT,
@@ -14,42 +13,7 @@ from aiodeadlock.model.findings import (
     Resource,
     TaskReport,
 )
-from aiodeadlock.model.location import Location
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A task (or a thread running no task) as a report names it."""
-
-    key: str
-    name: str
-    stack: tuple[Location, ...] = ()  # outermost first
-    waits_at: Location | None = None  # where it is suspended or blocked
-    is_task: bool = True  # False: a thread, or a plain callback of a loop
-
-    def title(self) -> str:
-        return f"Task {self.name!r}" if self.is_task else self.name
-
-
-@dataclass(frozen=True)
-class ThreadWait:
-    """One thread blocked in a synchronous call, as read from its stack.
-
-    `next_thread` is the thread that must act to end the wait: the one that holds the
-    lock or must finish (a join), or the one running the loop whose pending work (a
-    callback, a suspended task) would resolve the future. None: nobody can be named.
-    """
-
-    thread: int
-    waiter: Actor  # the task running on the thread, or the thread itself
-    call: str  # "Future.result()", "Lock.acquire()", "Thread.join()"
-    resource: Resource
-    at: Location | None  # the blocking line: the innermost user frame
-    timeout: float | None  # None: it waits forever
-    next_thread: int | None
-    holder: Actor | None = None  # the task or thread that holds / would resolve it
-    since: Location | None = None  # where the holder took the lock
-    why: str = ""  # who ends the wait, in words
+from aiodeadlock.model.threads import Actor, ThreadWait
 
 
 def loop_blocked(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from aiodeadlock.model.findings import STALL, Edge, Finding, Hold, Resource, TaskReport
+from aiodeadlock.model.findings import STALL, Edge, Finding, Hold, TaskReport
 from aiodeadlock.model.waitgraph import ResourceNode, TaskNode
 
 
@@ -36,15 +37,11 @@ def explain_stall(
         for t in tasks
     )
     used = {t.waits.resource for t in tasks if t.waits}
-    res_list = tuple(
-        Resource(r.key, r.type, r.name, r.created_at, r.detail)
-        for k, r in resources.items()
-        if k in used
-    )
+    res_list = tuple(r.to_resource() for k, r in resources.items() if k in used)
     parts = []
     for t in tasks[:3]:
         what = resources[t.waits.resource] if t.waits else None
-        label = Resource(what.key, what.type, what.name, what.created_at).label() if what else "?"
+        label = replace(what.to_resource(), detail=None).label() if what else "?"
         parts.append(f"{t.name!r} waits for {label}")
     more = f" and {len(tasks) - 3} more" if len(tasks) > 3 else ""
     message = (

@@ -9,7 +9,7 @@ from typing import Any
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.introspect import task_stack
 from aiodeadlock.instrument.naming import created_name
-from aiodeadlock.instrument.primitives import is_lock
+from aiodeadlock.instrument.primitives import held_in_block, is_lock, is_owned_primitive
 from aiodeadlock.instrument.sites import frame_location, location
 from aiodeadlock.instrument.taskstate import (
     CANCELLED,
@@ -81,6 +81,20 @@ class LiveGraph:
         key = f"D{id(st):x}"
         self.tasks.setdefault(key, st)
         return key
+
+    def handle(self, key: str) -> Any:
+        """The task (or the record of a freed one) behind a task key."""
+        return self.tasks[key]
+
+    def handed_over(self, rkey: str) -> bool:
+        """Could a task other than the holder release this resource? (A lock or permit
+        taken by `acquire()`: asyncio lets any task release it. One held by an `async
+        with` block is released by that block only.)"""
+        prim = self.prims.get(rkey)
+        return is_owned_primitive(prim) and not held_in_block(prim)
+
+    def primitives(self, rkeys: list[str]) -> list[Any]:
+        return [self.prims[k] for k in rkeys if k in self.prims]
 
     @property
     def wakers(self) -> Wakers:

@@ -1,5 +1,5 @@
-"""A hook in the event loop's iteration: when it is about to sleep with nothing to do,
-and every so often while it is busy.
+"""A hook in the event loop's iteration: it tells the probe when the loop is about to sleep
+with nothing to do, and now and then while it is busy; it records which tasks parked.
 
 It wraps `BaseEventLoop._run_once`; the added cost per iteration is a few attribute
 reads. Loops that do not derive from BaseEventLoop (uvloop) are not hooked.
@@ -20,41 +20,27 @@ from typing import Any
 
 from aiodeadlock.instrument import capabilities
 from aiodeadlock.instrument.introspect import idle_pool_worker, joins_forever
+from aiodeadlock.instrument.probe import SLOT
 
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_once = _BaseLoop._run_once
 
-#: Called with the loop when it is about to wait with no timeout (nothing ready, no timers).
-on_idle: Callable[[Any], None] | None = None
-#: Called with the loop now and then while it is busy (see PERIOD).
-on_busy: Callable[[Any], None] | None = None
-#: Called with the loop when it is about to wait for a timer or I/O while it records
-#: parked tasks (see track_parked).
-on_pause: Callable[[Any], None] | None = None
-#: Called with the exception when a hook fails.
-on_internal_error: Callable[[BaseException], None] | None = None
-
-#: Seconds between two scans while the loop is busy (grown when scans are expensive).
-period = 0.5
-_next_scan = 0.0
 _monotonic = time.monotonic
-#: Loop iterations so far, and at the last scan (to tell whether anything happened since).
-iterations = 0
-scanned_at = -1
 
 
 def run_once(self: Any) -> None:
-    global iterations
-    iterations += 1
+    slot = SLOT
+    slot.ticks = ticks = slot.ticks + 1
     ready = self._ready
-    if not ready:
+    if not slot.watching:
+        pass
+    elif not ready:
         if not self._scheduled and not self._stopping:
-            if on_idle is not None:
-                _call(on_idle, self)
-        elif on_busy is not None:
-            _between(self, True)  # about to wait for a timer or I/O
-    elif not iterations & CLOCK_EVERY and on_busy is not None:
-        _between(self, False)
+            _tell_idle(slot, self)
+        elif self._adl_parked or _monotonic() >= slot.due:
+            _tell_between(slot, self, True)  # about to wait for a timer or I/O
+    elif not ticks & CLOCK_EVERY and _monotonic() >= slot.due:
+        _tell_between(slot, self, False)
     parked = self._adl_parked
     if parked is None or not ready:
         _run_once(self)
@@ -75,17 +61,18 @@ def run_once(self: Any) -> None:
 CLOCK_EVERY = 63
 
 
-def _between(loop: Any, pausing: bool) -> None:
-    """Periodic work of a loop that is not idle: a full scan when one is due, a count of
-    its tasks now and then, and (when it pauses) a read of the tasks that parked."""
-    now = _monotonic()
-    if now >= _next_scan:
-        busy_scan(loop)
-        return
-    if now >= _next_count:
-        _count_tasks(loop, now)
-    if pausing and loop._adl_parked and on_pause is not None:
-        _call(on_pause, loop)
+def _tell_idle(slot: Any, loop: Any) -> None:
+    try:
+        slot.probe.idle(loop)
+    except Exception as exc:  # never let the detector break the loop
+        slot.fail(exc)
+
+
+def _tell_between(slot: Any, loop: Any, pausing: bool) -> None:
+    try:
+        slot.probe.between(loop, pausing)
+    except Exception as exc:  # never let the detector break the loop
+        slot.fail(exc)
 
 
 # -- which tasks parked: recorded only on loops with many tasks --------------------------
@@ -107,21 +94,6 @@ _counted = (-1.0, 0)
 _tracking: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-#: When a busy loop next checks whether it has enough tasks to record them.
-_next_count = 0.0
-COUNT_PERIOD = 0.1
-
-
-def _count_tasks(loop: Any, now: float) -> None:
-    """Start recording a busy loop's parked tasks once it has many, with a full scan."""
-    global _next_count
-    _next_count = now + COUNT_PERIOD
-    if loop._adl_parked is None:
-        track_parked(loop, task_count_hint(loop))
-        if loop._adl_parked is not None:
-            busy_scan(loop)
-
-
 def task_count_hint(loop: Any) -> int:
     """About how many tasks exist (read at most every COUNT_PERIOD seconds where
     counting them visits every one)."""
@@ -134,6 +106,10 @@ def task_count_hint(loop: Any) -> int:
         value = _count(loop)
         _counted = (now, value)
     return value
+
+
+#: Seconds between two looks at a busy loop's number of tasks.
+COUNT_PERIOD = 0.1
 
 
 def track_parked(loop: Any, tasks: int) -> None:
@@ -168,31 +144,12 @@ def stop_tracking() -> None:
     _tracking.clear()
 
 
-def busy_scan(loop: Any) -> None:
-    """Run the busy-loop hook now; schedule the next run so scans stay cheap."""
-    global _next_scan, period, scanned_at
-    hook = on_busy
-    if hook is None:
-        return
-    scanned_at = iterations
-    start = _monotonic()
-    _call(hook, loop)
-    end = _monotonic()
-    # Keep scanning below ~2% of the loop's time, whatever the number of tasks.
-    period = max(0.5, (end - start) * 50)
-    _next_scan = end + period
+def why_not_stalled(loop: Any, ignore: Any = None, handlers: Any = ()) -> str | None:
+    """What could still wake this loop's tasks, or None if nothing can.
 
-
-def _call(hook: Callable[[Any], None], loop: Any) -> None:
-    try:
-        hook(loop)
-    except Exception as exc:  # never let the detector break the loop
-        if on_internal_error is not None:
-            on_internal_error(exc)
-
-
-def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
-    """What could still wake this loop's tasks, or None if nothing can."""
+    `ignore`: a handle of our own to leave out; `handlers`: signal handlers known not to
+    wake any task (a test runner's timeout alarm).
+    """
     if any(h is not ignore for h in loop._ready):
         return "callbacks are ready to run"
     if any(not h._cancelled and h is not ignore for h in loop._scheduled):
@@ -206,7 +163,7 @@ def why_not_stalled(loop: Any, ignore: Any = None) -> str | None:
         return "file descriptors are being watched"
     if getattr(loop, "_signal_handlers", None):
         return "signal handlers are installed"
-    if python_signal_handlers():
+    if python_signal_handlers(handlers):
         return "signal handlers are installed"
     me = threading.current_thread()
     frames: dict[int, Any] | None = None
@@ -231,10 +188,10 @@ def only_threads(reason: str) -> bool:
 
 
 #: Signal handlers of our own (the snapshot dump), which cannot wake a task.
-own_handlers: set[Any] = set()
+OWN_HANDLERS: set[Any] = set()
 
 
-def python_signal_handlers() -> list[int]:
+def python_signal_handlers(ignored: Any = ()) -> list[int]:
     """Signals with a Python-level handler of the program's (one may set an Event...)."""
     found = []
     for sig in signal.valid_signals():
@@ -244,7 +201,8 @@ def python_signal_handlers() -> list[int]:
             continue
         own = (
             handler is signal.default_int_handler
-            or handler in own_handlers
+            or handler in OWN_HANDLERS
+            or handler in ignored
             or _is_runner_sigint(handler)
         )
         if callable(handler) and not own:
@@ -265,20 +223,6 @@ def _is_runner_sigint(handler: Any) -> bool:
     return cls.__name__ == "Runner" and cls.__module__.startswith("backports.asyncio.runner")
 
 
-def scan_later(loop: Any) -> None:
-    """The loop is going idle (but is not stalled): make sure a scan runs soon if
-    anything happened since the last one, without waking an idle loop forever."""
-    if iterations - scanned_at <= 2 or getattr(loop, "_adl_scan", None) is not None:
-        return
-    delay = max(0.0, _next_scan - _monotonic())
-
-    def scan() -> None:
-        loop._adl_scan = None
-        busy_scan(loop)
-
-    loop._adl_scan = loop.call_later(delay, scan)
-
-
 def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
     """Schedule `callback(loop)` in `delay` seconds, unless one called `name` is pending."""
     attr = f"_adl_{name}"
@@ -292,7 +236,7 @@ def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any]
     setattr(loop, attr, loop.call_later(delay, run))
 
 
-def blocked_tasks(loop: Any) -> list[Any]:
+def unfinished_tasks(loop: Any) -> list[Any]:
     """The loop's unfinished tasks."""
     return list(asyncio.all_tasks(loop))
 

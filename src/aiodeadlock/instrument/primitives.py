@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import sys
 from asyncio import locks, queues
-from collections.abc import Callable
 from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.capabilities import current_tasks_lookup, make_current_task
+from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.sites import contextlib_filename, is_internal, user_frame
 
 _getframe = sys._getframe
@@ -34,15 +34,6 @@ _current_task = make_current_task()
 _current_tasks_get = current_tasks_lookup()
 _states = taskstate.states
 _new_state = taskstate._new_state
-
-#: Called with (waiting TaskState, primitive, frame) just before a task parks on an
-#: instrumented primitive that is not free. Set by the detector; may raise.
-on_contended: Callable[[Any, Any, Any], None] | None = None
-#: Called with (TaskState, primitive, frame) when a task that holds something asks for
-#: another lock (for the lock-order graph).
-on_nested: Callable[[Any, Any, Any], None] | None = None
-#: Called with the exception when the detector itself fails.
-on_internal_error: Callable[[BaseException], None] | None = None
 
 _Lock: Any = locks.Lock
 _Semaphore: Any = locks.Semaphore
@@ -110,35 +101,34 @@ def _state(prim: Any) -> Any:
 
 
 def _nested(st: Any, prim: Any, frame: Any) -> None:
-    hook = on_nested
-    if hook is not None:
-        try:
-            hook(st, prim, frame)
-        except Exception as exc:  # the detector failed: the program must not notice
-            if on_internal_error is not None:
-                on_internal_error(exc)
+    try:
+        SLOT.probe.nested(st, prim, frame)
+    except Exception as exc:  # the detector failed: the program must not notice
+        SLOT.fail(exc)
 
 
 def _announce(st: Any, prim: Any, frame: Any, taken: bool) -> None:
     """`st`'s task is about to park on `prim`: record the wait (until it resumes) and,
     if `prim` is taken (rather than free but promised to a waiter that was woken),
-    let the detector look. May raise DeadlockError (raise mode)."""
+    let the detector look. Raises the detector's verdict (DeadlockError, raise mode)."""
     st.waiting = prim
     if frame is not None:
         st.waiting_code = frame.f_code
         st.waiting_lasti = frame.f_lasti
-    hook = on_contended
-    if taken and hook is not None:
-        try:
-            hook(st, prim, frame)
-        except Exception as exc:  # the detector failed: the program must not notice
-            if on_internal_error is not None:
-                on_internal_error(exc)
+    if not taken:
+        return
+    try:
+        verdict = SLOT.probe.contended(st, prim, frame)
+    except Exception as exc:  # the detector failed: the program must not notice
+        SLOT.fail(exc)
+        return
+    if verdict is not None:
+        raise verdict
 
 
 async def _park(self: Any, acquire: Any, frame: Any, st: Any, taken: bool) -> Any:
     """Slow path: wait for `self` through asyncio's own `acquire`, the wait recorded."""
-    if st is None or on_contended is None:
+    if st is None or not SLOT.watching:
         return await acquire(self)
     try:
         _announce(st, self, frame, taken)
@@ -205,7 +195,7 @@ async def lock_aenter(self: Any) -> None:
     if not self._locked and not self._waiters:
         # Free and nobody queued: asyncio's own fast path would just mark it taken.
         self._locked = True
-    elif st is None or on_contended is None:
+    elif st is None or not SLOT.watching:
         await _lock_acquire(self)
     else:  # _park(), inlined: one coroutine less on every contended acquire
         try:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.livegraph import LiveGraph, resource_key
-from aiodeadlock.instrument.loophook import blocked_tasks
+from aiodeadlock.instrument.loophook import unfinished_tasks
 from aiodeadlock.model.findings import Hold, Resource, TaskReport
 from aiodeadlock.model.snapshot import Snapshot
 
@@ -16,7 +16,7 @@ def take(loop: Any, current: Any = None) -> Snapshot:
     graph = LiveGraph(current=current, loop=loop)
     reports: list[TaskReport] = []
     used: dict[str, Resource] = {}
-    for task in blocked_tasks(loop):
+    for task in unfinished_tasks(loop):
         key = graph.add_task(task)
         node = graph.task(key)
         holds: list[Hold] = []
@@ -25,12 +25,12 @@ def take(loop: Any, current: Any = None) -> Snapshot:
             rkey = resource_key(prim)
             graph.prims[rkey] = prim
             res = graph.resource(rkey)
-            used[rkey] = Resource(rkey, res.type, res.name, res.created_at, res.detail)
+            used[rkey] = res.to_resource()
             since = next((h.since for h in res.holders if h.task == key), None)
             holds.append(Hold(rkey, since))
         if node.waits is not None:
             res = graph.resource(node.waits.resource)
-            used[res.key] = Resource(res.key, res.type, res.name, res.created_at, res.detail)
+            used[res.key] = res.to_resource()
         state = "running" if task is current else ("waiting" if node.waits else "suspended")
         reports.append(
             TaskReport(
@@ -71,6 +71,6 @@ def install_dump_handler(write: Any) -> bool:
             current = None
         write(take(loop, current).render())
 
-    loophook.own_handlers.add(dump)
+    loophook.OWN_HANDLERS.add(dump)
     signal.signal(sig, dump)
     return True

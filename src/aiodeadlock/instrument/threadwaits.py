@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from types import CodeType, FrameType
 from typing import Any
 
-from aiodeadlock.detectors.loopblocked import Actor, ThreadWait
 from aiodeadlock.instrument import threadlocks
 from aiodeadlock.instrument.introspect import suspended_frames, task_stack
 from aiodeadlock.instrument.livegraph import task_key
@@ -21,6 +20,7 @@ from aiodeadlock.instrument.naming import assigned_name
 from aiodeadlock.instrument.sites import frame_location, is_internal, location
 from aiodeadlock.model.findings import Resource
 from aiodeadlock.model.location import Location
+from aiodeadlock.model.threads import Actor, ThreadWait
 
 _HANDLE_RUN: CodeType = events.Handle._run.__code__
 _FUTURE_WAITS = {

@@ -1,4 +1,4 @@
-"""A watchdog thread: notices an event-loop thread stuck in one callback, and long task waits."""
+"""A watchdog thread: samples the loops' threads (stuck in one callback?) and their tasks' waits."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ import time
 from asyncio import base_events, events
 from collections.abc import Callable
 from types import CodeType, FrameType
-from typing import Any
+from typing import Any, Protocol
 
-from aiodeadlock.detectors.loopblocked import Actor, long_wait, loop_blocked
 from aiodeadlock.instrument import loophook, threadlocks
 from aiodeadlock.instrument.livegraph import LiveGraph
-from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.threadwaits import Reader, tasks_of
-from aiodeadlock.model.findings import Finding, Resource
+from aiodeadlock.model.threads import Actor, LateWait, ThreadWait
 
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_forever = _BaseLoop.run_forever
@@ -55,6 +53,23 @@ def callback_frame(top: FrameType | None) -> FrameType | None:
 # -- the thread ---------------------------------------------------------------------
 
 
+class Sink(Protocol):
+    """Where the watchdog's samples go (the detector decides what they mean)."""
+
+    def loop_thread_blocked(
+        self, thread: int, wait_of: Callable[[int], ThreadWait | None], blocked_for: float
+    ) -> bool:
+        """A loop's thread has been in one callback for `blocked_for` seconds; `wait_of`
+        reads what a thread is blocked in. True if that was reported (not asked again)."""
+        ...
+
+    def late_waits(self, waits: list[LateWait]) -> None:
+        """Tasks that have waited on one primitive longer than the long-wait threshold."""
+        ...
+
+    def watchdog_failed(self, exc: BaseException) -> None: ...
+
+
 class _Watch:
     """What one loop was doing at the last samples."""
 
@@ -67,27 +82,25 @@ class _Watch:
 
 
 class Watchdog:
-    """Samples the loops' threads; reports a loop that cannot resume, and long waits.
+    """Samples the loops' threads and tells `sink` of a loop thread that stays in one
+    callback, and of long waits.
 
     `threshold`: seconds a loop thread may stay in one callback before its stack is
     inspected (None: off). `long_wait`: seconds a task may wait on one primitive before
-    it is reported (None: off). `act` receives definite loop-blocked findings (from this
-    thread); `note` receives potential ones (a wait certain to time out), from this
-    thread too, and long-wait findings, from the loop's thread.
+    it is reported (None: off). The sink hears of blocked loop threads from this thread,
+    and of long waits from the loop's thread.
     """
 
     def __init__(
         self,
         threshold: float | None,
         long_wait: float | None,
-        act: Callable[[Finding], None],
-        note: Callable[[Finding], None],
+        sink: Sink,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.threshold = threshold
         self.long_wait = long_wait
-        self.act = act
-        self.note = note
+        self.sink = sink
         self.clock = clock
         self._watches: dict[int, _Watch] = {}
         self._next_wait_scan = 0.0
@@ -98,7 +111,6 @@ class Watchdog:
         self._stop = threading.Event()
         self._ended: Any = None  # a lock the thread releases when it ends
         self._ident: int | None = None
-        self.on_error: Callable[[BaseException], None] | None = None
 
     @property
     def interval(self) -> float:
@@ -135,8 +147,7 @@ class Watchdog:
                 try:
                     self.tick(sys._current_frames)
                 except Exception as exc:  # never let the watchdog break the program
-                    if self.on_error is not None:
-                        self.on_error(exc)
+                    self.sink.watchdog_failed(exc)
                     return
         finally:
             ended = self._ended
@@ -175,10 +186,8 @@ class Watchdog:
             if blocked_for >= self.threshold and now >= watch.next_check:
                 watch.next_check = now + self.threshold
                 reader = Reader(frames, loops)
-                finding = loop_blocked(tid, reader.wait, blocked_for, self.threshold)
-                if finding is not None:
+                if self.sink.loop_thread_blocked(tid, reader.wait, blocked_for):
                     watch.next_check = float("inf")  # reported: once per blocked callback
-                    (self.act if finding.definite else self.note)(finding)
         self._watches = watches
 
     # long waits: scanned on the loop's own thread ---------------------------------
@@ -199,8 +208,7 @@ class Watchdog:
             self._scan_waits(loop)
         except Exception as exc:  # a callback of the program's loop: never raise there
             self.long_wait = None
-            if self.on_error is not None:
-                self.on_error(exc)
+            self.sink.watchdog_failed(exc)
 
     def _scan_waits(self, loop: Any) -> None:
         threshold = self.long_wait
@@ -234,6 +242,7 @@ class Watchdog:
                 continue
             self._reported.add(key)
             late.setdefault(res.key, []).append((node, since))
+        found: list[LateWait] = []
         for rkey, waiters in late.items():
             node, since = min(waiters, key=lambda w: w[1])
             node = graph.with_stack(node)
@@ -242,49 +251,27 @@ class Watchdog:
             holders = tuple(
                 Actor(h.task, graph.task(h.task).name, (), h.since) for h in res.holders
             )
-            resource = Resource(res.key, res.type, res.name, res.created_at, res.detail)
-            finding = long_wait(actor, resource, now - since, threshold, holders, len(waiters) - 1)
-            if finding is not None:
-                self.note(finding)
+            resource = res.to_resource()
+            found.append(LateWait(actor, resource, now - since, holders, len(waiters) - 1))
+        if found:
+            self.sink.late_waits(found)
         self._waits[id(loop)] = seen
         self._reported &= set().union(*self._waits.values())
 
 
-_patcher = Patcher(
-    [(_BaseLoop, "run_forever", run_forever), *threadlocks.PATCHES],
-)
-_dog: Watchdog | None = None
+#: What the watchdog patches: run_forever (to know the running loops) and threading's
+#: Lock and RLock (to know who holds them).
+PATCHES: list[tuple[Any, str, Any]] = [
+    (_BaseLoop, "run_forever", run_forever),
+    *threadlocks.PATCHES,
+]
 
 
-def start(
-    threshold: float | None,
-    long_wait_after: float | None,
-    act: Callable[[Finding], None],
-    note: Callable[[Finding], None],
-    on_error: Callable[[BaseException], None] | None = None,
-) -> None:
-    """Start (or reconfigure) the watchdog; with both thresholds None, stop it."""
-    global _dog
-    if threshold is None and long_wait_after is None:
-        stop()
-        return
-    if _dog is not None:
-        _dog.threshold, _dog.long_wait = threshold, long_wait_after
-        _dog.act, _dog.note, _dog.on_error = act, note, on_error
-        return
-    _patcher.apply()
-    loop = events._get_running_loop()
-    if loop is not None and isinstance(loop, _BaseLoop):
-        _running[id(loop)] = loop  # started from inside a running loop
-    _dog = Watchdog(threshold, long_wait_after, act, note)
-    _dog.on_error = on_error
-    _dog.start()
+def register_running(loop: Any) -> None:
+    """Count `loop` as running (the watchdog started from inside it)."""
+    if loop is not None and isinstance(loop, _BaseLoop) and loop.is_running():
+        _running[id(loop)] = loop
 
 
-def stop() -> None:
-    """Stop the watchdog thread and restore threading.Lock/RLock and run_forever."""
-    global _dog
-    dog, _dog = _dog, None
-    if dog is not None:
-        dog.stop()
-    _patcher.restore()
+def forget_loops() -> None:
+    _running.clear()

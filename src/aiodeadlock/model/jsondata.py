@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from aiodeadlock.errors import AiodeadlockError
 
-class BadReportData(ValueError):
+
+class BadReportData(AiodeadlockError, ValueError):
     """JSON that is not a report of a known format (the message says where and why)."""
+
+    slug = "report"
 
 
 def obj(value: Any, where: str) -> Mapping[str, Any]:

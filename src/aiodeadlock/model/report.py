@@ -10,7 +10,8 @@ from typing import Any
 
 from aiodeadlock._version import __version__
 from aiodeadlock.model import jsondata
-from aiodeadlock.model.findings import WAIT_CYCLE, Finding
+from aiodeadlock.model.findings import WAIT_CYCLE, Finding, Resource
+from aiodeadlock.model.location import Location
 
 #: The JSON report's format version (DESIGN.md): bumped only when a field is renamed or
 #: dropped; new fields may be added within a version.
@@ -132,17 +133,30 @@ class Report:
 def noting_known_cycles(potential: Sequence[Finding], found: Sequence[Finding]) -> list[Finding]:
     """`potential` findings, each lock-order cycle over the same locks as a wait-cycle of
     `found` noted as such (the one rule, used wherever the two meet)."""
-    cycles = [
-        {r.created_at for r in f.resources} for f in found if f.kind.code == WAIT_CYCLE.code
-    ]
+    cycles = [{r.created_at for r in f.resources} for f in found if f.kind.code == WAIT_CYCLE.code]
     out = []
     for finding in potential:
         sites = {r.created_at for r in finding.resources}
-        if finding.kind.code == "DL104" and any(sites and sites <= c for c in cycles):
-            if _SAME_CYCLE not in finding.notes:
-                finding = dataclasses.replace(finding, notes=(*finding.notes, _SAME_CYCLE))
+        if any(sites and sites <= c for c in cycles) and _SAME_CYCLE not in finding.notes:
+            finding = dataclasses.replace(finding, notes=(*finding.notes, _SAME_CYCLE))
         out.append(finding)
     return out
+
+
+def said_already(potential: Finding, found: Sequence[Finding]) -> bool:
+    """True if `potential` is about resources a definite finding of `found` names already
+    (the lock-order cycle behind a wait-cycle, the task that ended holding an orphaned
+    lock): it tells a reader of that report nothing new."""
+    named = {_identity(r) for r in potential.resources}
+    return bool(named) and any(
+        f.definite and named <= {_identity(r) for r in f.resources} for f in found
+    )
+
+
+def _identity(resource: Resource) -> tuple[str, str | None, Location | None]:
+    """How two reports of one run tell a resource apart: keys are per finding, but two
+    locks created at one line still differ by the name they are stored under."""
+    return (resource.type, resource.name, resource.created_at)
 
 
 def repeats_a_cycle(finding: Finding) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from aiodeadlock.model.findings import Resource
 from aiodeadlock.model.location import Location
 
 #: Released when any one holder lets go (a lock, a semaphore's permits).
@@ -46,6 +47,10 @@ class ResourceNode:
     created_at: Location | None = None
     detail: str | None = None
 
+    def to_resource(self) -> Resource:
+        """The resource as a report shows it."""
+        return Resource(self.key, self.type, self.name, self.created_at, self.detail)
+
 
 @dataclass(frozen=True)
 class TaskNode:
@@ -57,6 +62,15 @@ class TaskNode:
     ended: str | None = None  # None while alive
     exception: str | None = None
     stack: tuple[Location, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class EndedHolder:
+    """A task that ended while holding resources it never released: each with the place
+    it was taken."""
+
+    task: TaskNode
+    held: tuple[tuple[ResourceNode, Location | None], ...]
 
 
 class GraphView(Protocol):

@@ -1,5 +1,6 @@
-# expect: self-deadlock lines=14
-# at: 14
+# expect: self-deadlock lines=15
+# at: 15
+# potential: lock-order
 # Locks collected for an AsyncExitStack contain the same lock twice.
 import asyncio
 import contextlib

@@ -1,0 +1,55 @@
+"""Threads and the synchronous calls they are blocked in, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiodeadlock.model.findings import Resource
+from aiodeadlock.model.location import Location
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A task (or a thread running no task) as a report names it."""
+
+    key: str
+    name: str
+    stack: tuple[Location, ...] = ()  # outermost first
+    waits_at: Location | None = None  # where it is suspended or blocked
+    is_task: bool = True  # False: a thread, or a plain callback of a loop
+
+    def title(self) -> str:
+        return f"Task {self.name!r}" if self.is_task else self.name
+
+
+@dataclass(frozen=True)
+class ThreadWait:
+    """One thread blocked in a synchronous call, as read from its stack.
+
+    `next_thread` is the thread that must act to end the wait: the one that holds the
+    lock or must finish (a join), or the one running the loop whose pending work (a
+    callback, a suspended task) would resolve the future. None: nobody can be named.
+    """
+
+    thread: int
+    waiter: Actor  # the task running on the thread, or the thread itself
+    call: str  # "Future.result()", "Lock.acquire()", "Thread.join()"
+    resource: Resource
+    at: Location | None  # the blocking line: the innermost user frame
+    timeout: float | None  # None: it waits forever
+    next_thread: int | None
+    holder: Actor | None = None  # the task or thread that holds / would resolve it
+    since: Location | None = None  # where the holder took the lock
+    why: str = ""  # who ends the wait, in words
+
+
+@dataclass(frozen=True)
+class LateWait:
+    """A task that has waited on one resource for `waited` seconds (the first such waiter
+    of that resource; `others` more have waited as long)."""
+
+    task: Actor
+    resource: Resource
+    waited: float
+    holders: tuple[Actor, ...] = ()
+    others: int = 0
