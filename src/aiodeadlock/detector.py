@@ -21,7 +21,15 @@ from aiodeadlock.detectors.lockorder import LockOrder
 from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked
 from aiodeadlock.detectors.orphans import ended_holding
 from aiodeadlock.detectors.scan import Scanner, Verdict
-from aiodeadlock.instrument import loophook, orphans, primitives, taskstate, waits, watchdog
+from aiodeadlock.instrument import (
+    anyio_primitives,
+    loophook,
+    orphans,
+    primitives,
+    taskstate,
+    waits,
+    watchdog,
+)
 from aiodeadlock.instrument.loopview import LoopView, running_loop
 from aiodeadlock.instrument.ordering import OrderRecorder
 from aiodeadlock.instrument.patching import Patcher
@@ -67,7 +75,9 @@ class Detector(Probe):
         self.watchdog: watchdog.Watchdog | None = None
         self.active = False
         self._failed = False
-        self._patches = Patcher(primitives.PATCHES + loophook.PATCHES + waits.PATCHES)
+        self._patches = Patcher(
+            primitives.PATCHES + loophook.PATCHES + waits.PATCHES + anyio_primitives.PATCHES
+        )
         self._watchdog_patches = Patcher(watchdog.PATCHES)
 
     # settings and results --------------------------------------------------------------
