@@ -70,6 +70,9 @@ class Config:
     watchdog: float | None = None
     #: Seconds a task may wait on one primitive before a long-wait (DL107) note; None: off.
     long_wait: float | None = None
+    #: Also log each finding through the `aiodeadlock` logger, whatever `on_deadlock` is
+    #: (production mode's raise: log, then raise).
+    log: bool = False
 
     def __post_init__(self) -> None:
         choice(self.on_deadlock, ON_DEADLOCK, "on_deadlock")
@@ -187,6 +190,40 @@ OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in RUN_OPTIONS}
 def run_defaults() -> dict[str, object]:
     """Every run option's default, by attribute name."""
     return {o.attr: o.default for o in RUN_OPTIONS}
+
+
+def parse_options(text: str, where: str) -> dict[str, object]:
+    """Run options written as text (AIODEADLOCK_OPTIONS), validated, by attribute name.
+
+    The names are those of `aiodeadlock run`, with or without the dashes; a value follows
+    its name after `=` or a space: `--grace 2 --no-watchdog`, `grace=2 long-wait=30`.
+    """
+    import shlex
+
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    values: dict[str, object] = {}
+    i = 0
+    while i < len(tokens):
+        name, eq, value = tokens[i].removeprefix("--").partition("=")
+        option = OPTIONS_BY_NAME.get(name)
+        if option is None:
+            raise ConfigError(
+                f"{where}: unknown option {tokens[i]!r} (known: {', '.join(OPTIONS_BY_NAME)})"
+            )
+        if option.kind == "switch" and not eq:
+            values[option.attr] = True
+        else:
+            if not eq:
+                i += 1
+                if i >= len(tokens):
+                    raise ConfigError(f"{where}: option {name} expects a value")
+                value = tokens[i]
+            values[option.attr] = option.parse(value, f"{where}: {name}")
+        i += 1
+    return values
 
 
 def detector_config(values: Mapping[str, object], **fixed: Any) -> Config:

@@ -41,8 +41,11 @@ from aiodeadlock.model.threads import LateWait, ThreadWait
 from aiodeadlock.respond import Responder, write_stderr
 
 
-def run_info(command: Iterable[str] = ()) -> RunInfo:
-    """What is running now: the command given, this interpreter, this process."""
+def run_info(command: Iterable[str] | None = None) -> RunInfo:
+    """What is running now: the command given (default: sys.argv, when there is one yet),
+    this interpreter, this process."""
+    if command is None:
+        command = getattr(sys, "argv", ())
     return RunInfo(
         command=tuple(command),
         python=platform.python_version(),
@@ -63,7 +66,7 @@ class Detector(Probe):
     """Deadlock detection for every event loop of the process, while it is open."""
 
     def __init__(self, config: Config, run: RunInfo | None = None) -> None:
-        self.responder = Responder(config, run if run is not None else run_info(sys.argv))
+        self.responder = Responder(config, run if run is not None else run_info())
         self.responder.potential = self.potential
         self.scanner = Scanner(self._act, lambda: self.responder.config.grace)
         self.order = LockOrder()

@@ -35,6 +35,8 @@ class Settings:
     enabled: bool = False
     strict: bool = False
     grace: float = DEFAULT_GRACE
+    #: Where each deadlocked test's JSON and HTML reports are written (None: nowhere).
+    report_dir: str | None = None
 
 
 @dataclass
@@ -105,7 +107,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long a loop with nothing left to run may stay idle, while tasks wait, "
         f"before it counts as deadlocked (default {DEFAULT_GRACE}). Ini: aiodeadlock_grace.",
     )
+    group.addoption(
+        "--aiodeadlock-report-dir",
+        default=None,
+        metavar="DIR",
+        help="write each deadlocked test's report as JSON and HTML to DIR, named after the "
+        "test id (created if missing). Ini: aiodeadlock_report_dir.",
+    )
     parser.addini("aiodeadlock", "check tests for asyncio deadlocks", type="bool", default=False)
+    parser.addini("aiodeadlock_report_dir", "directory for deadlocked tests' JSON and HTML reports")
     parser.addini(
         "aiodeadlock_strict", "fail tests with potential deadlocks", type="bool", default=False
     )
@@ -121,6 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
         enabled=bool(config.getoption("aiodeadlock") or config.getini("aiodeadlock")),
         strict=bool(config.getoption("aiodeadlock_strict") or config.getini("aiodeadlock_strict")),
         grace=_grace(grace, "aiodeadlock grace"),
+        report_dir=_report_dir(config),
     )
     config.pluginmanager.register(Reporter(), "aiodeadlock-reporter")
 
@@ -131,6 +142,21 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     strict = ", strict" if settings.strict else ""
     return f"aiodeadlock: on (stall grace {settings.grace:g}s{strict})"
+
+
+def _report_dir(config: pytest.Config) -> str | None:
+    """The report directory, absolute (from the rootdir for the ini value); None if unset."""
+    given = config.getoption("aiodeadlock_report_dir")
+    base = os.getcwd()
+    if not given:
+        given = str(config.getini("aiodeadlock_report_dir") or "").strip()
+        base = str(config.rootpath)
+    if not given:
+        return None
+    path = os.path.join(base, os.path.expanduser(given))
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise pytest.UsageError(f"aiodeadlock report directory {given!r} is not a directory")
+    return os.path.abspath(path)
 
 
 def _grace(value: object, what: str) -> float:
@@ -163,6 +189,7 @@ def item_settings(item: pytest.Item) -> Settings:
         enabled=bool(marker.kwargs.get("enabled", True)),
         strict=settings.strict if strict is None else bool(strict),
         grace=settings.grace if grace is None else _grace(grace, "aiodeadlock(grace=...)"),
+        report_dir=settings.report_dir,
     )
 
 
@@ -253,6 +280,9 @@ def pytest_runtest_makereport(
         from aiodeadlock.report.text import render
 
         fail_deadlocked(report, call, render(definite))
+        if run.settings.report_dir is not None and report.failed:
+            saved = save_reports(run, definite, run.settings.report_dir, item.nodeid)
+            report.sections.append(("aiodeadlock reports", saved))
     if call.when in ("call", "teardown"):
         potential = run.new_potential()
         if potential:
@@ -263,6 +293,38 @@ def pytest_runtest_makereport(
                     "aiodeadlock (strict): potential deadlock(s) found in this test\n\n"
                     + "\n".join(potential)
                 )
+
+
+def report_name(nodeid: str) -> str:
+    """A file name (without suffix) for the test `nodeid`: its characters that are safe in
+    file names, the rest as "_"; a long id is cut, with a hash of the whole to stay unique."""
+    import hashlib
+    import re
+
+    name = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", nodeid).strip("_.") or "test"
+    if len(name) > 120:
+        digest = hashlib.sha1(nodeid.encode("utf-8")).hexdigest()[:10]
+        name = f"{name[:109]}-{digest}"
+    return name
+
+
+def save_reports(run: TestRun, definite: list[Finding], folder: str, nodeid: str) -> str:
+    """Write the JSON and HTML reports of a deadlocked test; say where (or why not)."""
+    from aiodeadlock.model.report import Report
+    from aiodeadlock.report import render
+
+    report = Report(tuple(definite), run.detector.report().run)
+    base = os.path.join(folder, report_name(nodeid))
+    written = []
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for fmt in ("json", "html"):
+            with open(f"{base}.{fmt}", "w", encoding="utf-8") as fh:
+                fh.write(render(report, fmt))
+            written.append(f"{base}.{fmt}")
+    except OSError as exc:
+        return f"aiodeadlock: cannot write the report to {folder!r}: {exc.strerror or exc}"
+    return "aiodeadlock: report written to " + " and ".join(written)
 
 
 def fail_deadlocked(report: pytest.TestReport, call: pytest.CallInfo[None], text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -15,7 +16,13 @@ from typing import Any
 from aiodeadlock.config import EXIT_DEADLOCK, Config
 from aiodeadlock.errors import DeadlockError
 from aiodeadlock.model.findings import Finding
-from aiodeadlock.model.report import Report, RunInfo, noting_known_cycles, said_already
+from aiodeadlock.model.report import (
+    Report,
+    RunInfo,
+    noting_known_cycles,
+    repeats_a_cycle,
+    said_already,
+)
 from aiodeadlock.report import renderer
 from aiodeadlock.report.text import render as render_text
 
@@ -31,7 +38,10 @@ class Responder:
 
     def __init__(self, config: Config, run: RunInfo | None = None) -> None:
         self.config = config
-        self.run = run
+        self._run = run
+        #: Started before the command line was known (the startup hook runs before
+        #: sys.argv exists): the report takes it from sys.argv when it is written.
+        self.command_from_argv = run is not None and not run.command
         self.findings: list[Finding] = []
         self._seen: set[tuple[object, ...]] = set()
         self._written = 0
@@ -50,12 +60,19 @@ class Responder:
                 return False
             self._seen.add(key)
             self.findings.append(finding)
-        if self.config.on_deadlock == "log":
-            self._log(finding)
+        if (self.config.on_deadlock == "log" or self.config.log) and not repeats_a_cycle(finding):
+            self._log(finding)  # (a lock-order cycle that closed was logged as a wait-cycle)
         return True
 
     def report(self) -> Report:
         return Report(tuple(self.findings), self.run)
+
+    @property
+    def run(self) -> RunInfo | None:
+        if self.command_from_argv and self._run is not None and getattr(sys, "argv", None):
+            self._run = dataclasses.replace(self._run, command=tuple(sys.argv))
+            self.command_from_argv = False
+        return self._run
 
     def _text(self, finding: Finding) -> str:
         text = self._texts.get(id(finding))
