@@ -18,7 +18,7 @@ from asyncio import base_events
 from collections.abc import Callable
 from typing import Any
 
-from aiodeadlock.instrument import capabilities
+from aiodeadlock.instrument import anyio_primitives, capabilities
 from aiodeadlock.instrument.introspect import idle_pool_worker, joins_forever
 from aiodeadlock.instrument.probe import SLOT
 
@@ -173,12 +173,18 @@ def why_not_stalled(loop: Any, ignore: Any = None, handlers: Any = ()) -> str | 
         if frames is None:
             frames = sys._current_frames()
         frame = frames.get(thread.ident or -1)
-        if not joins_forever(frame, me) and not idle_pool_worker(frame):
+        if not joins_forever(frame, me) and not _idle_worker(frame):
             return f"{_THREAD_ALIVE} {thread.name!r} is alive"
     return None
 
 
 _THREAD_ALIVE = "thread"
+
+
+def _idle_worker(frame: Any) -> bool:
+    """A pool worker thread waiting for a job (concurrent.futures', or anyio's when anyio
+    is in use): it runs nothing until a job is handed to it, so it cannot wake a loop."""
+    return idle_pool_worker(frame) or anyio_primitives.idle_worker(frame)
 
 
 def only_threads(reason: str) -> bool:
@@ -218,9 +224,13 @@ def _is_runner_sigint(handler: Any) -> bool:
     runner = getattr(asyncio, "Runner", None)
     if runner is not None and isinstance(owner, runner):
         return True
-    # pytest-asyncio >= 1.0 on 3.10 runs tests in backports.asyncio.runner's Runner
+    # pytest-asyncio >= 1.0 on 3.10 runs tests in backports.asyncio.runner's Runner, and
+    # anyio.run on 3.10 in a Runner of its own
     cls = type(owner)
-    return cls.__name__ == "Runner" and cls.__module__.startswith("backports.asyncio.runner")
+    return cls.__name__ == "Runner" and cls.__module__.startswith(_RUNNER_MODULES)
+
+
+_RUNNER_MODULES = ("backports.asyncio.runner", "anyio._backends._asyncio")
 
 
 def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
