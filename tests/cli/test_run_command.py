@@ -594,3 +594,40 @@ def test_unknown_command(tmp_path: Path) -> None:
     result = run([sys.executable, "-m", "aiodeadlock", "frobnicate"], tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
+
+
+CYCLE = """
+import asyncio
+
+async def main():
+    a, b = asyncio.Lock(), asyncio.Lock()
+
+    async def take(first, second):
+        async with first:
+            await asyncio.sleep(0.01)
+            async with second:  # line 10
+                pass
+
+    await asyncio.gather(take(a, b), take(b, a))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "opening", "drawing"),
+    [("html", "<!DOCTYPE html>", "<svg"), ("dot", "digraph aiodeadlock {", "->")],
+)
+def test_run_writes_html_and_dot_reports(
+    tmp_path: Path, fmt: str, opening: str, drawing: str
+) -> None:
+    (tmp_path / "prog.py").write_text(CYCLE, encoding="utf-8")
+    out = tmp_path / f"report.{fmt}"
+    result = run([*RUN, "--format", fmt, "--output", str(out), "prog.py"], tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == ""
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(opening)
+    assert drawing in text
+    assert "prog.py:10" in text
+    assert "wait-cycle" in text
