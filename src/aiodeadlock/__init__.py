@@ -16,12 +16,18 @@ from aiodeadlock._version import __version__
 
 if TYPE_CHECKING:
     from aiodeadlock.api import detect, install, run, snapshot, uninstall
-    from aiodeadlock.errors import DeadlockError
+    from aiodeadlock.detector import Detector
+    from aiodeadlock.errors import AiodeadlockError, ConfigError, DeadlockError
+    from aiodeadlock.model.report import Report
     from aiodeadlock.ordered import ordered
 
 #: Public name -> the module that defines it.
 _LAZY = {
+    "AiodeadlockError": "aiodeadlock.errors",
+    "ConfigError": "aiodeadlock.errors",
     "DeadlockError": "aiodeadlock.errors",
+    "Detector": "aiodeadlock.detector",
+    "Report": "aiodeadlock.model.report",
     "detect": "aiodeadlock.api",
     "install": "aiodeadlock.api",
     "ordered": "aiodeadlock.ordered",
@@ -31,7 +37,11 @@ _LAZY = {
 }
 
 __all__ = [
+    "AiodeadlockError",
+    "ConfigError",
     "DeadlockError",
+    "Detector",
+    "Report",
     "__version__",
     "detect",
     "install",
