@@ -56,7 +56,11 @@ SITECUSTOMIZE = textwrap.dedent(
 # JSON line as soon as it is known (so a crash or a timeout keeps what ran before it).
 DRIVER = textwrap.dedent(
     """\
-    import json, sys, unittest
+    import json, signal, sys, unittest
+
+    # Some tests send themselves SIGINT: give them Python's own handler even when this
+    # tool was started with SIGINT ignored (nohup, a background job), which they inherit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     _log = None
 

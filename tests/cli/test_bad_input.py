@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from signals import default_signals, killed_after
 
 from aiodeadlock import api
 from aiodeadlock.cli.main import main as cli_main
@@ -479,11 +480,12 @@ def test_deadlock_with_a_dead_stderr_still_exits_3(tmp_path: Path, stderr: str) 
 def start(cmd: list[str], cwd: Path, **kwargs: object) -> tuple[subprocess.Popen[bytes], bytes]:
     """Start `cmd` and wait for its first line of output ('ready')."""
     proc = subprocess.Popen(  # type: ignore[call-overload]
-        cmd, cwd=cwd, env=env(), stdout=subprocess.PIPE, **kwargs
+        default_signals(cmd), cwd=cwd, env=env(), stdout=subprocess.PIPE, **kwargs
     )
     assert proc.stdout is not None
     try:
-        line = proc.stdout.readline()
+        with killed_after(proc, TIMEOUT):
+            line = proc.stdout.readline()
     except BaseException:
         proc.kill()
         raise
@@ -562,7 +564,8 @@ def test_ctrl_c_while_the_report_is_written(tmp_path: Path, mode: str) -> None:
             time.sleep(0.3)  # into the blocked write of the report
             proc.send_signal(signal.SIGINT)
             time.sleep(0.2)
-            err = pipe.read()[size:].decode()
+            with killed_after(proc, TIMEOUT):
+                err = pipe.read()[size:].decode()
         finally:
             status = finish(proc)
     report = "\n".join(line for line in err.splitlines() if line.startswith(("aiodeadlock:", "  ")))

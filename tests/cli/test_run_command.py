@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from signals import default_signals, killed_after
 
 TIMEOUT = 30.0
 RUN = [sys.executable, "-m", "aiodeadlock", "run"]
@@ -458,7 +459,7 @@ PLAIN_SLEEPER = """
 def interrupt(cmd: list[str], cwd: Path) -> Result:
     """Start `cmd`, wait until it prints 'ready', send SIGINT, and collect the result."""
     proc = subprocess.Popen(
-        cmd,
+        default_signals(cmd),
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -467,7 +468,8 @@ def interrupt(cmd: list[str], cwd: Path) -> Result:
     )
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
+        with killed_after(proc, TIMEOUT):
+            line = proc.stdout.readline()
         assert line == "ready\n", line
         time.sleep(0.3)  # let it get from print() into the wait
         proc.send_signal(signal.SIGINT)
