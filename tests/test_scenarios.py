@@ -181,6 +181,8 @@ def _scenario_files() -> list[Any]:
             marks.append(pytest.mark.xfail(reason=f"pending: {exp.pending}", strict=False))
         if exp.known_bug:
             marks.append(pytest.mark.xfail(reason=f"known bug: {exp.known_bug}", strict=False))
+        if path.name.startswith("uvloop_") and not _has_uvloop():
+            marks.append(pytest.mark.skip(reason="uvloop is not installed (no wheel here)"))
         params.append(pytest.param(path, id=rel, marks=marks))
     return params
 
@@ -205,20 +207,89 @@ def _check_location_shape(report: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("path", _scenario_files())
 def test_scenario(path: Path) -> None:
-    exp = parse_header(path)
+    _run_scenario(path, parse_header(path))
+
+
+def _run_scenario(path: Path, exp: Expectation, loop: str | None = None) -> None:
     if exp.requires and sys.version_info[: len(exp.requires)] < exp.requires:
         pytest.skip(f"needs Python {'.'.join(map(str, exp.requires))}")
     with tempfile.TemporaryDirectory(prefix="adl-scenario-") as tmp:
         out = Path(tmp) / "report.json"
+        program = [str(path)]
+        if loop == "uvloop":  # the same program, every loop it makes a uvloop one
+            program = [_uvloop_launcher(Path(tmp)), str(path)]
         cmd = [sys.executable, "-m", "aiodeadlock", "run", "--format", "json"]
-        cmd += ["--output", str(out), *exp.args, str(path)]
+        cmd += ["--output", str(out), *exp.args, *program]
         proc = _start(cmd, Path(tmp))
-        plain = None if exp.kind else _start([sys.executable, str(path)], Path(tmp))
+        plain = None if exp.kind else _start([sys.executable, *program], Path(tmp))
         try:
             _check(path, exp, _finish(proc, exp.timeout), plain, out)
         finally:
             if plain is not None and plain.poll() is None:
                 _finish(plain, 0.01)
+
+
+# -- the uvloop variant ---------------------------------------------------------------------
+#
+# Every scenario is run again with uvloop as the loop of whatever the program starts
+# (asyncio.run, anyio.run, new_event_loop): negatives must stay silent; positives must be
+# found, except those whose verdict is a stall (which uvloop gives no way to prove) and
+# those that test what only asyncio's own loop has (listed below with the reason).
+
+_UVLOOP_LAUNCHER = """\
+import asyncio
+import runpy
+import sys
+import warnings
+
+import uvloop
+
+with warnings.catch_warnings():  # event-loop policies are deprecated from 3.14 on
+    warnings.simplefilter("ignore", DeprecationWarning)
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+del sys.argv[0]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+#: Positive scenarios not expected to be found under uvloop, and why.
+UVLOOP_MISSES: dict[str, str] = {}
+
+
+def _uvloop_launcher(tmp: Path) -> str:
+    path = tmp / "uvloop_launcher.py"
+    path.write_text(_UVLOOP_LAUNCHER, encoding="utf-8")
+    return str(path)
+
+
+def _uvloop_files() -> list[Any]:
+    params = []
+    for param in _scenario_files():
+        path = param.values[0]
+        exp = parse_header(path)
+        rel = path.relative_to(SCENARIOS).as_posix()
+        marks = list(param.marks)
+        if exp.kind == "stall":
+            marks.append(pytest.mark.skip(reason="a stall is not proved under uvloop"))
+        elif exp.kind == "loop-blocked":
+            marks.append(pytest.mark.skip(reason="the watchdog watches asyncio's own loop"))
+        elif path.name in UVLOOP_MISSES:
+            marks.append(pytest.mark.skip(reason=f"uvloop: {UVLOOP_MISSES[path.name]}"))
+        params.append(pytest.param(path, id=rel, marks=marks))
+    return params
+
+
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_uvloop(), reason="uvloop is not installed (no wheel here)")
+@pytest.mark.parametrize("path", _uvloop_files())
+def test_scenario_uvloop(path: Path) -> None:
+    _run_scenario(path, parse_header(path), loop="uvloop")
 
 
 def _check(

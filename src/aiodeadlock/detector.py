@@ -27,6 +27,7 @@ from aiodeadlock.instrument import (
     orphans,
     primitives,
     taskstate,
+    uvloophook,
     waits,
     watchdog,
 )
@@ -79,7 +80,11 @@ class Detector(Probe):
         self.active = False
         self._failed = False
         self._patches = Patcher(
-            primitives.PATCHES + loophook.PATCHES + waits.PATCHES + anyio_primitives.PATCHES
+            primitives.PATCHES
+            + loophook.PATCHES
+            + waits.PATCHES
+            + anyio_primitives.PATCHES
+            + uvloophook.PATCHES
         )
         self._watchdog_patches = Patcher(watchdog.PATCHES)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib.abc
 import os
 import sys
+import time
 import typing
 import weakref
 from types import FrameType, ModuleType
@@ -33,15 +34,17 @@ from typing import Any
 
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.capabilities import make_current_task
-from aiodeadlock.instrument.introspect import tasks_referencing, threads_referencing
+from aiodeadlock.instrument.introspect import tasks_referencing
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.primitives import _announce, _drop, _nested, _sem_given_back, _sem_taken
 from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.sites import is_internal
+from aiodeadlock.instrument.threadrefs import threads_referencing
 from aiodeadlock.instrument.waits import _TASKS, Wait, Wakers
 from aiodeadlock.model.waitgraph import ANY
 
 _getframe = sys._getframe
+_monotonic = time.monotonic
 _current_task = make_current_task()
 _states = taskstate.states
 _new_state = taskstate._new_state
@@ -75,7 +78,7 @@ class _Counted(_Record):
         super().__init__(target, created)
         self._adl_holders: dict[Any, list[Any]] | None = None
         self._sticky = False
-        self._checked = (-1, True)
+        self._checked: tuple[Any, bool] = ((-1, -1), True)
 
     @property
     def _adl_shared(self) -> bool:
@@ -89,7 +92,9 @@ class _Counted(_Record):
         self._sticky = bool(value)
 
     def _others_may_release(self) -> bool:
-        ticks = SLOT.ticks
+        # Asked once per look at the graph: per loop iteration (or per 10 ms on loops whose
+        # iterations are not counted, uvloop's)
+        ticks = (SLOT.ticks, int(_monotonic() * 100))
         at, result = self._checked
         if at == ticks:
             return result
@@ -332,6 +337,21 @@ def _site_of(st: Any, rec: Any, frame: FrameType | None) -> list[Any]:
     return [1, None, -1]
 
 
+def _forget_failed(waiters: Any, task: Any) -> None:
+    """Drop the queue entries whose future holds an error: a DeadlockError raised into a
+    parked task goes through its future (wakeup.raise_in), which anyio does not expect
+    (its release() would set a result on that future)."""
+    for entry in list(waiters):
+        fut = entry[1] if task is not None else entry
+        if task is not None and entry[0] is not task:
+            continue
+        if fut.done() and not fut.cancelled() and fut.exception() is not None:
+            try:
+                waiters.remove(entry)
+            except ValueError:
+                pass
+
+
 # -- Lock -------------------------------------------------------------------------------
 
 
@@ -387,6 +407,9 @@ def _patch_lock(cls: Any) -> list[tuple[Any, str, Any]]:
             try:
                 _announce(st, rec, frame, owner is not None)
                 await acquire(self)
+            except BaseException:
+                _forget_failed(self._waiters, task)
+                raise
             finally:
                 st.waiting = before
         _sync_owner(rec, self, frame)
@@ -443,6 +466,9 @@ def _patch_semaphore(cls: Any) -> list[tuple[Any, str, Any]]:
                 try:
                     _announce(st, rec, frame, self._value <= 0)
                     await acquire(self)
+                except BaseException:
+                    _forget_failed(self._waiters, None)
+                    raise
                 finally:
                     st.waiting = before
         finally:

@@ -1,0 +1,474 @@
+"""uvloop: what the detector can know of a loop whose iteration is C code, and a monitor
+thread that looks at its tasks while its thread sits in that C code.
+
+uvloop's loop (`uvloop.Loop`, a Python subclass of a Cython class) has no `_run_once` to
+hook and keeps its ready queue, timers and I/O handles out of Python's reach. While the
+detector is open, the methods programs (and asyncio's futures and tasks) schedule through
+are wrapped, lazily when uvloop is imported:
+
+  call_soon, call_later, call_at   counted (the loop's activity) and kept while pending,
+                                   so that waits.Wakers sees them as `_ready`/`_scheduled`
+  run_forever                      registers the running loop and its thread
+  servers, connections, pipes, subprocesses, readers/writers, signal handlers, sockets
+                                   mark the loop as doing I/O (for good): a stall is then
+                                   never claimed, not even as a potential one
+
+Nothing is ever scheduled on a uvloop loop before a verdict. The monitor thread reads a
+loop's tasks only when its thread is inside uvloop's run_forever (no Python frame above
+it: polling, or between callbacks) and no callback was scheduled for a grace period; the
+detectors decide (detectors/offloop.py).
+"""
+
+from __future__ import annotations
+
+import _thread
+import importlib.abc
+import sys
+import time
+import weakref
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from aiodeadlock.instrument.loopview import LoopView
+from aiodeadlock.instrument.patching import Patcher
+from aiodeadlock.instrument.threadrefs import threads_referencing
+
+MODULE = "uvloop"
+
+_monotonic = time.monotonic
+
+
+def _current_task(loop: Any) -> Any:
+    import asyncio
+
+    try:
+        return asyncio.current_task(loop)
+    except RuntimeError:
+        return None
+
+
+class _Shim:
+    """A handle as waits.Wakers and loophook.why_not_stalled read one (asyncio's fields)."""
+
+    __slots__ = ("_args", "_callback", "_handle", "at")
+
+    def __init__(
+        self, handle: Any, callback: Any, args: tuple[Any, ...], at: float, gone: Any = None
+    ) -> None:
+        self._handle = weakref.ref(handle, gone)
+        self._callback = callback
+        self._args = args
+        self.at = at
+
+    @property
+    def _cancelled(self) -> bool:
+        handle = self._handle()
+        return handle is None or bool(handle.cancelled())
+
+
+class LoopRecord:
+    """What is known of one uvloop loop."""
+
+    def __init__(self) -> None:
+        #: Callbacks scheduled so far (call_soon, call_later, call_at): its activity.
+        self.scheduled = 0
+        #: call_soon callbacks not run yet: uvloop drops a handle once it has run it (the
+        #: program rarely keeps one), which drops the entry.
+        self.ready: dict[int, _Shim] = {}
+        self.timers: dict[int, _Shim] = {}
+        self.io = False
+        self.thread: int | None = None
+
+    def pending_timers(self, loop: Any) -> list[_Shim]:
+        """Timers not cancelled and not yet due (a due one has run or is about to run)."""
+        now = loop.time()
+        for key, shim in list(self.timers.items()):
+            handle = shim._handle()
+            if handle is None or handle.cancelled() or handle.when() < now - 1.0:
+                del self.timers[key]
+        return [s for s in self.timers.values() if not s._cancelled]
+
+
+_loops: weakref.WeakKeyDictionary[Any, LoopRecord] = weakref.WeakKeyDictionary()
+#: Loops running now, by id (registered by run_forever).
+running: dict[int, Any] = {}
+
+
+def record_of(loop: Any) -> LoopRecord | None:
+    return _loops.get(loop)
+
+
+def _record(loop: Any) -> LoopRecord:
+    rec = _loops.get(loop)
+    if rec is None:
+        rec = _loops[loop] = LoopRecord()
+    return rec
+
+
+def is_uvloop(loop: Any) -> bool:
+    mod = sys.modules.get(MODULE)
+    cls = getattr(mod, "Loop", None)
+    return cls is not None and isinstance(loop, cls)
+
+
+# -- the patches ---------------------------------------------------------------------------
+
+_IO_METHODS = (
+    "add_reader",
+    "add_writer",
+    "add_signal_handler",
+    "connect_accepted_socket",
+    "connect_read_pipe",
+    "connect_write_pipe",
+    "create_connection",
+    "create_datagram_endpoint",
+    "create_server",
+    "create_unix_connection",
+    "create_unix_server",
+    "sock_accept",
+    "sock_connect",
+    "sock_recv",
+    "sock_recv_into",
+    "sock_sendall",
+    "subprocess_exec",
+    "subprocess_shell",
+)
+
+
+def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
+    cls = module.Loop
+    call_soon, call_later, call_at = cls.call_soon, cls.call_later, cls.call_at
+    run_forever = cls.run_forever
+
+    def loop_call_soon(self: Any, callback: Any, *args: Any, context: Any = None) -> Any:
+        handle = call_soon(self, callback, *args, context=context)
+        rec = _record(self)
+        rec.scheduled += 1
+        ready, key = rec.ready, id(handle)
+        ready[key] = _Shim(handle, callback, args, 0.0, lambda _: ready.pop(key, None))
+        return handle
+
+    def _timer(self: Any, handle: Any, callback: Any, args: tuple[Any, ...]) -> Any:
+        rec = _record(self)
+        rec.scheduled += 1
+        timers = rec.timers
+        timers[id(handle)] = _Shim(handle, callback, args, _monotonic())
+        if len(timers) > 1024 and len(timers) & 1023 == 0:
+            rec.pending_timers(self)
+        return handle
+
+    def loop_call_later(
+        self: Any, delay: float, callback: Any, *args: Any, context: Any = None
+    ) -> Any:
+        return _timer(
+            self, call_later(self, delay, callback, *args, context=context), callback, args
+        )
+
+    def loop_call_at(self: Any, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        return _timer(self, call_at(self, when, callback, *args, context=context), callback, args)
+
+    def loop_run_forever(self: Any) -> Any:
+        rec = _record(self)
+        rec.thread = _thread.get_ident()
+        running[id(self)] = self
+        _monitor.start()
+        try:
+            return run_forever(self)
+        finally:
+            running.pop(id(self), None)
+
+    def ready(self: Any) -> list[_Shim]:
+        rec = _loops.get(self)
+        if rec is None:
+            return []
+        # The step of the task running now is alive only because it is running.
+        running = _current_task(self)
+        return [
+            s
+            for s in list(rec.ready.values())
+            if not s._cancelled and getattr(s._callback, "__self__", None) is not running
+        ]
+
+    def scheduled(self: Any) -> list[_Shim]:
+        rec = _loops.get(self)
+        return [] if rec is None else rec.pending_timers(self)
+
+    patches: list[tuple[Any, str, Any]] = [
+        (cls, "call_soon", loop_call_soon),
+        (cls, "call_later", loop_call_later),
+        (cls, "call_at", loop_call_at),
+        (cls, "run_forever", loop_run_forever),
+        (cls, "_ready", property(ready)),
+        (cls, "_scheduled", property(scheduled)),
+    ]
+    for name in _IO_METHODS:
+        original = getattr(cls, name, None)
+        if original is not None:
+            patches.append((cls, name, _marking_io(original)))
+    return patches
+
+
+def _marking_io(original: Any) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _record(self).io = True
+        return original(self, *args, **kwargs)
+
+    return method
+
+
+RUN_FOREVER_CODE: Any = None
+
+
+class _Loader(importlib.abc.Loader):
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        self._loader.exec_module(module)
+        if Switch.armed:
+            _patch(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != MODULE:
+            return None
+        for finder in list(sys.meta_path):
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is None:
+                continue
+            if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = _Loader(spec.loader)
+            return spec
+        return None
+
+
+_finder = _Finder()
+_patcher: Patcher | None = None
+
+
+def _patch(module: ModuleType) -> None:
+    global _patcher, RUN_FOREVER_CODE
+    if _patcher is not None:
+        return
+    try:
+        patches = _patches(module)
+    except Exception:  # a uvloop this module does not know: leave it as it is
+        patches = []
+    _patcher = Patcher(patches)
+    _patcher.apply()
+    patched = getattr(getattr(module, "Loop", None), "run_forever", None)
+    RUN_FOREVER_CODE = getattr(patched, "__code__", None)
+
+
+def arm() -> None:
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+    module = sys.modules.get(MODULE)
+    if module is not None:
+        _patch(module)
+
+
+def disarm() -> None:
+    global _patcher
+    while _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    _monitor.stop()
+    if _patcher is not None:
+        _patcher.restore()
+        _patcher = None
+    running.clear()
+    _loops.clear()
+
+
+class _SwitchType(type):
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "armed":
+            (arm if value else disarm)()
+
+
+class Switch(metaclass=_SwitchType):
+    """Setting `armed` arms or disarms the uvloop patches (so that a Patcher can do it)."""
+
+    armed = False
+
+
+#: Arms the uvloop patches while the detector's patches are applied.
+PATCHES: list[tuple[Any, str, Any]] = [(Switch, "armed", True)]
+
+
+# -- what the detectors read of a uvloop loop ---------------------------------------------
+
+
+class UvloopView(LoopView):
+    """A uvloop loop's facts for the detectors, read from the monitor thread: nothing is
+    scheduled on the loop (call_later does nothing), no parked-task record is kept."""
+
+    def parked(self) -> list[Any] | None:
+        return None
+
+    def recording_parked(self) -> bool:
+        return False
+
+    def record_parked(self, tasks: int) -> None:
+        pass
+
+    def task_count(self) -> int:
+        return len(self.unfinished())
+
+    def call_later(self, name: str, delay: float, callback: Callable[[Any], None]) -> None:
+        pass
+
+    def threads_holding(self, prims: list[Any]) -> bool:
+        return bool(threads_referencing(prims))
+
+    def why_not_stalled(self) -> str | None:
+        return why_not_stalled(self.loop, self.ignored_handlers)
+
+
+def why_not_stalled(loop: Any, handlers: Any = ()) -> str | None:
+    """What could still wake this uvloop loop's tasks, or None if nothing visible can.
+
+    uvloop's own handles are out of reach: a loop that ever did I/O, or has a timer
+    pending, is never counted as stalled; otherwise other threads and signal handlers
+    are looked at as for asyncio's loops.
+    """
+    import threading
+
+    from aiodeadlock.instrument import loophook
+    from aiodeadlock.instrument.introspect import idle_pool_worker
+
+    rec = _loops.get(loop)
+    if rec is None:
+        return "unknown loop"
+    if rec.io:
+        return "it does I/O"
+    if rec.pending_timers(loop):
+        return "timers are pending"
+    if loophook.python_signal_handlers(handlers):
+        return "signal handlers are installed"
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        ident = thread.ident
+        if ident is None or ident == rec.thread or getattr(thread, "_adl_own", False):
+            continue
+        if not thread.is_alive():
+            continue
+        frame = frames.get(ident)
+        if idle_pool_worker(frame) or _idle_anyio_worker(frame):
+            continue
+        return f"thread {thread.name!r} is alive"
+    return None
+
+
+def _idle_anyio_worker(frame: Any) -> bool:
+    from aiodeadlock.instrument.anyio_primitives import idle_worker
+
+    return idle_worker(frame)
+
+
+# -- the monitor thread ---------------------------------------------------------------------
+
+
+class _Quiet:
+    """How long one loop has been quiet: its thread in run_forever, nothing scheduled."""
+
+    __slots__ = ("scheduled", "since")
+
+    def __init__(self, scheduled: int, since: float) -> None:
+        self.scheduled = scheduled
+        self.since = since
+
+
+def in_run_forever(loop: Any, frames: dict[int, Any]) -> bool:
+    """The loop's thread is inside uvloop's run_forever with no Python frame above it."""
+    rec = _loops.get(loop)
+    if rec is None or rec.thread is None:
+        return False
+    top = frames.get(rec.thread)
+    return top is not None and RUN_FOREVER_CODE is not None and top.f_code is RUN_FOREVER_CODE
+
+
+class Monitor:
+    """A bare thread (invisible to the program, like the watchdog's) that hands quiet uvloop
+    loops to `look(loop, quiet_for)` on the detector's side."""
+
+    def __init__(self) -> None:
+        self.look: Callable[[Any, float], None] | None = _detector_look
+        self.interval = 0.1
+        self._quiet: dict[int, _Quiet] = {}
+        self._stop: Any = None
+        self._ident: int | None = None
+
+    def start(self) -> None:
+        if self._ident is not None or self.look is None:
+            return
+        self._stop = _thread.allocate_lock()
+        self._stop.acquire()
+        self._ident = _thread.start_new_thread(self._main, (self._stop,))
+
+    def stop(self) -> None:
+        stop, self._stop = self._stop, None
+        self._ident = None
+        self._quiet.clear()
+        if stop is not None:
+            stop.release()
+
+    def _main(self, stop: Any) -> None:
+        try:
+            while not stop.acquire(timeout=self.interval):
+                self.tick()
+        except Exception as exc:  # never let the monitor break the program
+            try:
+                sys.stderr.write(f"aiodeadlock: internal error, uvloop monitor stopped: {exc!r}\n")
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def tick(self) -> None:
+        look = self.look
+        if look is None:
+            return
+        frames = sys._current_frames()
+        now = _monotonic()
+        seen: dict[int, _Quiet] = {}
+        for loop in list(running.values()):
+            rec = _loops.get(loop)
+            if rec is None or loop.is_closed() or not in_run_forever(loop, frames):
+                continue
+            quiet = self._quiet.get(id(loop))
+            if quiet is None or quiet.scheduled != rec.scheduled:
+                quiet = _Quiet(rec.scheduled, now)
+            seen[id(loop)] = quiet
+            look(loop, now - quiet.since)
+        self._quiet = seen
+
+
+def _detector_look(loop: Any, quiet_for: float) -> None:
+    """Hand a quiet loop to the current detector's off-loop decisions."""
+    from aiodeadlock.detector import current
+    from aiodeadlock.detectors.offloop import look
+
+    detector = current()
+    if detector is not None and detector.active:
+        look(detector, UvloopView(loop, detector.ignored_handlers), quiet_for)
+
+
+_monitor = Monitor()
+
+
+def set_look(look: Callable[[Any, float], None] | None) -> None:
+    """Who decides about quiet uvloop loops (the detector), or None."""
+    _monitor.look = look
