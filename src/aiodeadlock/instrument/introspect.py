@@ -136,6 +136,13 @@ def threads_referencing(prims: list[Any], depth: int = 64) -> list[Any]:
     through `call_soon_threadsafe`)."""
     wanted = {id(p) for p in prims}
     frames = sys._current_frames()
+    try:
+        return _referencing(wanted, frames, depth)
+    finally:
+        frames.clear()  # it holds this frame, which holds it: no cycle left for the gc
+
+
+def _referencing(wanted: set[int], frames: dict[int, FrameType], depth: int) -> list[Any]:
     me = threading.current_thread()
     found = []
     for thread in threading.enumerate():

@@ -166,16 +166,19 @@ def why_not_stalled(loop: Any, ignore: Any = None, handlers: Any = ()) -> str | 
     if python_signal_handlers(handlers):
         return "signal handlers are installed"
     me = threading.current_thread()
-    frames: dict[int, Any] | None = None
-    for thread in threading.enumerate():
-        if thread is me or not thread.is_alive() or getattr(thread, "_adl_own", False):
-            continue
-        if frames is None:
-            frames = sys._current_frames()
-        frame = frames.get(thread.ident or -1)
-        if not joins_forever(frame, me) and not _idle_worker(frame):
-            return f"{_THREAD_ALIVE} {thread.name!r} is alive"
-    return None
+    frames: dict[int, Any] = {}
+    try:
+        for thread in threading.enumerate():
+            if thread is me or not thread.is_alive() or getattr(thread, "_adl_own", False):
+                continue
+            if not frames:
+                frames = sys._current_frames()
+            frame = frames.get(thread.ident or -1)
+            if not joins_forever(frame, me) and not _idle_worker(frame):
+                return f"{_THREAD_ALIVE} {thread.name!r} is alive"
+        return None
+    finally:
+        frames.clear()  # it holds this frame, which holds it: no cycle left for the gc
 
 
 _THREAD_ALIVE = "thread"
@@ -236,14 +239,17 @@ _RUNNER_MODULES = ("backports.asyncio.runner", "anyio._backends._asyncio")
 def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
     """Schedule `callback(loop)` in `delay` seconds, unless one called `name` is pending."""
     attr = f"_adl_{name}"
-    if getattr(loop, attr, None) is not None:
+    if getattr(loop, attr, None):
         return
 
     def run() -> None:
-        setattr(loop, attr, None)
+        setattr(loop, attr, False)
         callback(loop)
 
-    setattr(loop, attr, loop.call_later(delay, run))
+    loop.call_later(delay, run)
+    # A flag, not the handle: the loop then holds the timer only in its own schedule,
+    # which close() empties, so a closed loop leaves no reference cycle through us.
+    setattr(loop, attr, True)
 
 
 def unfinished_tasks(loop: Any) -> list[Any]:

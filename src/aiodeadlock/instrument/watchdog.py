@@ -172,6 +172,15 @@ class Watchdog:
         if self.threshold is None:
             return
         frames = sample()  # a few microseconds: cheaper than any shortcut worth having
+        try:
+            self._look(frames, loops, now)
+        finally:
+            # The dict holds this thread's own frame, whose local holds the dict: without
+            # this, every tick would leave a reference cycle for the program's gc to find.
+            frames.clear()
+
+    def _look(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
+        assert self.threshold is not None
         watches: dict[int, _Watch] = {}
         for loop in loops:
             tid = loop._thread_id
