@@ -63,7 +63,8 @@ def main(argv: list[str]) -> int:
     if args.list_rules:
         sys.stdout.write(_list_rules())
         return EXIT_CLEAN
-    from aiodeadlock.check.config import Config, ConfigError, load_config
+    from aiodeadlock.check.config import Config, load_config
+    from aiodeadlock.errors import ConfigError
 
     paths = [Path(p) for p in args.paths] or [Path(".")]
     for p in paths:

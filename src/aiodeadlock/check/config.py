@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from aiodeadlock.check.kinds import ALL_KINDS
+from aiodeadlock.errors import ConfigError
+from aiodeadlock.projectfile import find_pyproject
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,10 +20,6 @@ else:  # pragma: no cover - exercised on 3.10 only
 _CODE = re.compile(r"^(ALL|DL[0-9]{0,3})$")
 _DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 KEYS = ("select", "ignore", "per-file-ignores", "lock-order", "lock-types", "exclude")
-
-
-class ConfigError(Exception):
-    """A configuration problem, reported as one line with exit code 2."""
 
 
 @dataclass
@@ -36,19 +34,6 @@ class Config:
     lock_order: list[str] = field(default_factory=list)
     lock_types: dict[str, str] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
-
-
-def find_pyproject(start: Path) -> Path | None:
-    """Return the nearest pyproject.toml at or above `start`."""
-    here = start if start.is_dir() else start.parent
-    for d in (here, *here.parents):
-        candidate = d / "pyproject.toml"
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError as exc:  # e.g. a folder we may not look into
-            raise ConfigError(f"cannot read {candidate}: {exc.strerror or exc}") from None
-    return None
 
 
 def _str_list(where: str, value: Any, pattern: re.Pattern[str] | None = None) -> list[str]:

@@ -8,19 +8,9 @@ from typing import Any
 
 from aiodeadlock.config import OPTIONS_BY_NAME
 from aiodeadlock.errors import ConfigError
+from aiodeadlock.projectfile import find_pyproject
 
 __all__ = ["ConfigError", "find_pyproject", "load"]
-
-
-def find_pyproject(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError as exc:  # e.g. a folder we may not look into
-            raise ConfigError(f"cannot read {candidate}: {exc.strerror or exc}") from None
-    return None
 
 
 def _table(data: Any, *keys: str) -> Any:

@@ -7,17 +7,8 @@ import threading
 from types import FrameType
 from typing import Any
 
-from aiodeadlock.instrument.sites import is_internal
+from aiodeadlock.instrument.sites import frame_location, is_internal
 from aiodeadlock.model.location import Location
-
-
-def _loc(frame: FrameType) -> Location:
-    code = frame.f_code
-    return Location(
-        code.co_filename,
-        frame.f_lineno or code.co_firstlineno,
-        str(getattr(code, "co_qualname", code.co_name)),
-    )
 
 
 def suspended_frames(task: Any) -> list[FrameType]:
@@ -62,7 +53,7 @@ def running_frames(task: Any, skip: int = 1) -> list[FrameType]:
 
 def user_stack(frames: list[FrameType]) -> tuple[Location, ...]:
     """The locations of user frames (asyncio's and ours left out)."""
-    return tuple(_loc(f) for f in frames if not is_internal(f.f_code))
+    return tuple(frame_location(f) for f in frames if not is_internal(f.f_code))
 
 
 def task_stack(task: Any, running: bool = False) -> tuple[Location, ...]:
