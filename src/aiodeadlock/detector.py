@@ -35,6 +35,7 @@ from aiodeadlock.instrument.loopview import LoopView, running_loop
 from aiodeadlock.instrument.ordering import OrderRecorder
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.probe import SLOT, Probe
+from aiodeadlock.instrument.taskstate import TaskState
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.model.lockorder import OrderEdge
 from aiodeadlock.model.report import Report, RunInfo
@@ -145,7 +146,7 @@ class Detector(Probe):
 
     # the probe: what the instrumentation reports -------------------------------------
 
-    def contended(self, st: Any, prim: Any, frame: FrameType | None) -> BaseException | None:
+    def contended(self, st: TaskState, prim: Any, frame: FrameType | None) -> BaseException | None:
         task = st.task()
         if task is None:
             return None
@@ -154,7 +155,7 @@ class Detector(Probe):
             return None
         return self.responder.deadlock(finding)
 
-    def nested(self, st: Any, prim: Any, frame: FrameType | None) -> None:
+    def nested(self, st: TaskState, prim: Any, frame: FrameType | None) -> None:
         self.recorder.nested(st, prim, frame)
 
     def idle(self, loop: Any) -> None:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import sys
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiodeadlock.instrument.taskstate import TaskState
 
 
 class Probe:
     """What the instrumentation tells the detector; every event is ignored by default."""
 
-    def contended(self, st: Any, prim: Any, frame: FrameType | None) -> BaseException | None:
+    def contended(self, st: TaskState, prim: Any, frame: FrameType | None) -> BaseException | None:
         """A task (record `st`) is about to park on `prim`, which is taken. The error
         returned, if any, is raised in that task instead of parking it."""
         return None
 
-    def nested(self, st: Any, prim: Any, frame: FrameType | None) -> None:
+    def nested(self, st: TaskState, prim: Any, frame: FrameType | None) -> None:
         """A task that holds instrumented primitives (`st.held`) asks for `prim`."""
 
     def idle(self, loop: Any) -> None:

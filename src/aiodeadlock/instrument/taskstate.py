@@ -7,10 +7,14 @@ be without the detector; the record keeps what a report needs (name, how it ende
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import traceback
 import weakref
 from typing import Any
+
+#: A task of any loop (C or pure-Python asyncio.Task, or a subclass).
+Task = asyncio.Task[Any]
 
 #: How a task ended, as reported.
 RETURNED = "returned"
@@ -36,7 +40,7 @@ class TaskState:
         "waiting_lasti",
     )
 
-    def __init__(self, task: Any, ref: weakref.ref[Any]) -> None:
+    def __init__(self, task: Task, ref: weakref.ref[Task]) -> None:
         self.ref = ref
         self.task_id = id(task)
         #: Instrumented primitives this task holds, in the order it took them.
@@ -53,7 +57,7 @@ class TaskState:
         self.exception_tb: list[str] | None = None
         self.final_name: str | None = None
 
-    def task(self) -> Any:
+    def task(self) -> Task | None:
         """The task, or None once it has been freed."""
         return self.ref()
 
@@ -68,7 +72,7 @@ class TaskState:
 states: dict[int, TaskState] = {}
 
 
-def state_for(task: Any) -> TaskState:
+def state_for(task: Task) -> TaskState:
     """Return (creating on first use) the record of `task`."""
     state = states.get(id(task))
     if state is None:
@@ -76,7 +80,7 @@ def state_for(task: Any) -> TaskState:
     return state
 
 
-def _new_state(task: Any) -> TaskState:
+def _new_state(task: Task) -> TaskState:
     key = id(task)
     state = TaskState(task, weakref.KeyedRef(task, _forget, key))
     states[key] = state
@@ -89,14 +93,14 @@ def _new_state(task: Any) -> TaskState:
 _CONTEXT = contextvars.Context()
 
 
-def _forget(ref: weakref.KeyedRef[Any, Any]) -> None:
+def _forget(ref: weakref.KeyedRef[int, Task]) -> None:
     """A task was freed: drop its record from `states` (records stay where referenced)."""
     current = states.get(ref.key)
     if current is not None and current.ref is ref:
         del states[ref.key]
 
 
-def _on_task_done(task: Any) -> None:
+def _on_task_done(task: Task) -> None:
     """Record how a task that holds (or held) instrumented primitives ended."""
     state = states.get(id(task))
     if state is None or id(state.ref()) != id(task):
@@ -107,7 +111,7 @@ def _on_task_done(task: Any) -> None:
     if task.cancelled():
         state.ended = CANCELLED
         return
-    exc = task._exception  # read without marking it retrieved
+    exc: BaseException | None = task._exception  # read without marking it retrieved
     if exc is None:
         state.ended = RETURNED
         return
