@@ -171,6 +171,14 @@ def _same_file(name: str, path: Path) -> bool:
         return False
 
 
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _scenario_files() -> list[Any]:
     params = []
     for path in sorted(SCENARIOS.rglob("*.py")):
@@ -276,14 +284,6 @@ def _uvloop_files() -> list[Any]:
             marks.append(pytest.mark.skip(reason=f"uvloop: {UVLOOP_MISSES[path.name]}"))
         params.append(pytest.param(path, id=rel, marks=marks))
     return params
-
-
-def _has_uvloop() -> bool:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.mark.skipif(not _has_uvloop(), reason="uvloop is not installed (no wheel here)")

@@ -19,6 +19,7 @@ from aiodeadlock.config import Config
 from aiodeadlock.detectors.facts import LoopFacts
 from aiodeadlock.detectors.lockorder import LockOrder
 from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked
+from aiodeadlock.detectors.offloop import look as look_off_loop
 from aiodeadlock.detectors.orphans import ended_holding
 from aiodeadlock.detectors.scan import Scanner, Verdict
 from aiodeadlock.instrument import (
@@ -86,6 +87,7 @@ class Detector(Probe):
             + waits.PATCHES
             + anyio_primitives.PATCHES
             + uvloophook.PATCHES
+            + [(uvloophook.Switch, "decide", look_off_loop)]
         )
         self._watchdog_patches = Patcher(watchdog.PATCHES)
 

@@ -152,10 +152,8 @@ def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
     def _timer(self: Any, handle: Any, callback: Any, args: tuple[Any, ...]) -> Any:
         rec = _record(self)
         rec.scheduled += 1
-        timers = rec.timers
-        timers[id(handle)] = _Shim(handle, callback, args, _monotonic())
-        if len(timers) > 1024 and len(timers) & 1023 == 0:
-            rec.pending_timers(self)
+        timers, key = rec.timers, id(handle)
+        timers[key] = _Shim(handle, callback, args, 0.0, lambda _: timers.pop(key, None))
         return handle
 
     def loop_call_later(
@@ -301,9 +299,11 @@ class _SwitchType(type):
 
 
 class Switch(metaclass=_SwitchType):
-    """Setting `armed` arms or disarms the uvloop patches (so that a Patcher can do it)."""
+    """Setting `armed` arms or disarms the uvloop patches (so that a Patcher can do it);
+    `decide(detector, facts, quiet_for)` is what the monitor hands loops to."""
 
     armed = False
+    decide: Callable[[Any, Any, float], None] | None = None
 
 
 #: Arms the uvloop patches while the detector's patches are applied.
@@ -457,13 +457,14 @@ class Monitor:
 
 
 def _detector_look(loop: Any, quiet_for: float) -> None:
-    """Hand a quiet loop to the current detector's off-loop decisions."""
+    """Hand a loop to the current detector's off-loop decisions (`Switch.decide`, set by
+    the detector's patches: instrument/ does not import detectors/)."""
     from aiodeadlock.detector import current
-    from aiodeadlock.detectors.offloop import look
 
+    decide = Switch.decide
     detector = current()
-    if detector is not None and detector.active:
-        look(detector, UvloopView(loop, detector.ignored_handlers), quiet_for)
+    if decide is not None and detector is not None and detector.active:
+        decide(detector, UvloopView(loop, detector.ignored_handlers), quiet_for)
 
 
 _monitor = Monitor()
