@@ -19,6 +19,7 @@ from aiodeadlock.config import Config
 from aiodeadlock.detectors.facts import LoopFacts
 from aiodeadlock.detectors.lockorder import LockOrder
 from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked
+from aiodeadlock.detectors.lostwakeup import explain_lost_wakeup
 from aiodeadlock.detectors.offloop import look as look_off_loop
 from aiodeadlock.detectors.orphans import ended_holding
 from aiodeadlock.detectors.scan import Scanner, Verdict
@@ -229,6 +230,31 @@ class Detector(Probe):
             self.responder.deadlock(finding, inject=lambda err: False)
         elif self.responder.add(finding):
             self.responder.write()
+        return True
+
+    def loop_asleep_with_work(self, loop: Any, asleep_for: float) -> bool:
+        if not self.active or asleep_for < self.config.grace:
+            return False
+        facts = self._view(loop)
+        if facts.why_asleep_forever() is not None:
+            return False  # something may still wake it: look again at the next sample
+        callbacks, tasks = facts.ready_callbacks()
+        graph = facts.graph()
+        woken = [graph.with_stack(graph.task(graph.add_task(t))) for t in tasks]
+        finding = explain_lost_wakeup(woken, callbacks, facts.signal_handler_sites(), asleep_for)
+
+        def inject(err: BaseException) -> bool:
+            # Decided: only now may the loop be woken, to raise the error in the tasks
+            # (which then run, with the callbacks that were waiting).
+            if not tasks or loop.is_closed():
+                return False
+            try:
+                loop.call_soon_threadsafe(facts.raise_in, tasks, err, self.config.contained)
+            except RuntimeError:  # the loop closed meanwhile
+                return False
+            return True
+
+        self.responder.deadlock(finding, inject=inject)
         return True
 
     def late_waits(self, waits: list[LateWait]) -> None:

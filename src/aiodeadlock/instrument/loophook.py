@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import heapq
 import signal
 import sys
 import threading
@@ -26,6 +27,8 @@ _BaseLoop: Any = base_events.BaseEventLoop
 _run_once = _BaseLoop._run_once
 
 _monotonic = time.monotonic
+#: The longest a loop sleeps in one select() call (asyncio's own limit).
+_MAX_TIMEOUT: float = getattr(base_events, "MAXIMUM_SELECT_TIMEOUT", 24 * 3600)
 
 
 def run_once(self: Any) -> None:
@@ -39,6 +42,8 @@ def run_once(self: Any) -> None:
             _tell_idle(slot, self)
         elif self._adl_parked or _monotonic() >= slot.due:
             _tell_between(slot, self, True)  # about to wait for a timer or I/O
+        if self._scheduled and not self._stopping and _own_timer_first(self):
+            _sleep_through_own_timers(self)  # our timer must not wake the program
     elif not ticks & CLOCK_EVERY and _monotonic() >= slot.due:
         _tell_between(slot, self, False)
     parked = self._adl_parked
@@ -152,6 +157,24 @@ def why_not_stalled(loop: Any, ignore: Any = None, handlers: Any = ()) -> str | 
     """
     if any(h is not ignore for h in loop._ready):
         return "callbacks are ready to run"
+    return _what_wakes(loop, ignore, threading.current_thread(), handlers)
+
+
+def why_asleep_forever(loop: Any, loop_thread: Any) -> str | None:
+    """For a loop asleep in its selector while callbacks are ready: what could still wake
+    it, or None if nothing can (asked from another thread; `loop_thread` is the loop's).
+
+    The program's `signal.signal` handlers do not count: one may be what scheduled the
+    callbacks, and they cannot wake the selector (only a handler the loop installed with
+    add_signal_handler, which the loop's own table shows, writes to its wake-up pipe).
+    """
+    return _what_wakes(loop, None, loop_thread, None)
+
+
+def _what_wakes(loop: Any, ignore: Any, me: Any, handlers: Any) -> str | None:
+    """Timers, watched file descriptors, signal handlers (the program's own too unless
+    `handlers` is None) or another live thread (not `me`, not one of ours, not one
+    joining `me` forever, not an idle pool worker)."""
     if any(not h._cancelled and h is not ignore for h in loop._scheduled):
         return "timers are pending"
     selector = getattr(loop, "_selector", None)
@@ -163,9 +186,8 @@ def why_not_stalled(loop: Any, ignore: Any = None, handlers: Any = ()) -> str | 
         return "file descriptors are being watched"
     if getattr(loop, "_signal_handlers", None):
         return "signal handlers are installed"
-    if python_signal_handlers(handlers):
+    if handlers is not None and python_signal_handlers(handlers):
         return "signal handlers are installed"
-    me = threading.current_thread()
     frames: dict[int, Any] = {}
     try:
         for thread in threading.enumerate():
@@ -236,20 +258,72 @@ def _is_runner_sigint(handler: Any) -> bool:
 _RUNNER_MODULES = ("backports.asyncio.runner", "anyio._backends._asyncio")
 
 
+def _own_timer_first(loop: Any) -> bool:
+    """The loop is about to sleep until a timer of ours (a stall re-check)."""
+    first = loop._scheduled[0]
+    return not first._cancelled and first._callback is _own_timer
+
+
+def _sleep_through_own_timers(loop: Any) -> None:
+    """Sleep as the loop would without our timers, running them here when they are due.
+
+    A timer of ours must not wake the program: plain python would sleep on until its own
+    I/O, timer or wake-up. So the loop thread waits in the selector until our timer is
+    due and runs it here, inside the sleep; callbacks that were scheduled meanwhile
+    without waking the loop (a lost wake-up) stay unrun, as they would without us. The
+    sleep ends when I/O or a wake-up arrives (then the loop's own iteration goes on with
+    it), when a timer of the program is first, or when our callback scheduled something
+    (a verdict being acted on).
+    """
+    selector = loop._selector
+    while loop._scheduled and not loop._stopping:
+        first = loop._scheduled[0]
+        if first._cancelled or first._callback is not _own_timer:
+            if not loop._ready:
+                return  # the loop's own iteration sleeps until that timer
+            # Callbacks are ready that never woke the loop: sleep on until the program's
+            # timer is due or I/O arrives, as the loop would.
+            timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
+            events = selector.select(timeout)
+            if events:
+                loop._process_events(events)
+            return
+        timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
+        events = selector.select(timeout)
+        if events:
+            loop._process_events(events)
+            return
+        if first._when > loop.time() + loop._clock_resolution:
+            continue  # woken early (a signal): not due yet
+        heapq.heappop(loop._scheduled)
+        first._scheduled = False
+        before = len(loop._ready)
+        first._run()
+        if len(loop._ready) > before:
+            return  # our callback scheduled work: a verdict is being acted on
+    if loop._ready and not loop._scheduled and not loop._stopping:
+        # Nothing left to wait for but callbacks that never woke the loop: sleep until
+        # I/O or a wake-up, as the loop would.
+        events = selector.select(None)
+        if events:
+            loop._process_events(events)
+
+
 def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
     """Schedule `callback(loop)` in `delay` seconds, unless one called `name` is pending."""
     attr = f"_adl_{name}"
     if getattr(loop, attr, None):
         return
-
-    def run() -> None:
-        setattr(loop, attr, False)
-        callback(loop)
-
-    loop.call_later(delay, run)
+    loop.call_later(delay, _own_timer, loop, attr, callback)
     # A flag, not the handle: the loop then holds the timer only in its own schedule,
     # which close() empties, so a closed loop leaves no reference cycle through us.
     setattr(loop, attr, True)
+
+
+def _own_timer(loop: Any, attr: str, callback: Callable[[Any], None]) -> None:
+    """Every timer of ours runs this (see _sleep_through_own_timers)."""
+    setattr(loop, attr, False)
+    callback(loop)
 
 
 def unfinished_tasks(loop: Any) -> list[Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +14,9 @@ from aiodeadlock.instrument.introspect import tasks_referencing, threads_referen
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.primitives import bound_elsewhere
 from aiodeadlock.instrument.probe import SLOT
+from aiodeadlock.instrument.sites import describe_callable, qualname
 from aiodeadlock.instrument.wakeup import raise_in
+from aiodeadlock.model.location import Location
 
 
 class LoopView:
@@ -78,6 +82,48 @@ class LoopView:
     def why_not_stalled(self) -> str | None:
         return loophook.why_not_stalled(self.loop, handlers=self.ignored_handlers)
 
+    def why_asleep_forever(self) -> str | None:
+        """For a loop asleep in its selector with callbacks ready (asked from another
+        thread): what could still wake it, or None if nothing can."""
+        tid = self.loop._thread_id
+        thread = next((t for t in threading.enumerate() if t.ident == tid), None)
+        return loophook.why_asleep_forever(self.loop, thread)
+
+    def ready_callbacks(self) -> tuple[list[str], list[Any]]:
+        """The callbacks in the ready queue, described, and the tasks they would resume."""
+        described: list[str] = []
+        tasks: list[Any] = []
+        for handle in list(self.loop._ready):
+            callback = getattr(handle, "_callback", None)
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, asyncio.Task):
+                if owner not in tasks:
+                    tasks.append(owner)
+                described.append(f"resume task {owner.get_name()!r}")
+            elif isinstance(owner, asyncio.Future):
+                # fut.set_result(...) scheduled: the tasks awaiting the future wait on
+                awaiting = _tasks_awaiting(owner)
+                tasks.extend(t for t in awaiting if t not in tasks)
+                names = ", ".join(repr(t.get_name()) for t in awaiting) or "no task"
+                name = getattr(callback, "__name__", "callback")
+                described.append(f"Future.{name}() of a future awaited by {names}")
+            else:
+                described.append(describe_callable(callback))
+        return described, tasks
+
+    def signal_handler_sites(self) -> list[tuple[str, Location]]:
+        """The program's `signal.signal` handlers: signal name, where each is defined."""
+        sites = []
+        for sig in loophook.python_signal_handlers(self.ignored_handlers):
+            handler = signal.getsignal(sig)
+            code = getattr(handler, "__code__", None) or getattr(
+                getattr(handler, "__func__", None), "__code__", None
+            )
+            if code is not None:
+                where = Location(code.co_filename, code.co_firstlineno, qualname(code))
+                sites.append((signal.Signals(sig).name, where))
+        return sites
+
     def only_threads(self, reason: str) -> bool:
         return loophook.only_threads(reason)
 
@@ -103,6 +149,17 @@ class LoopView:
 
     def call_later(self, name: str, delay: float, callback: Callable[[Any], None]) -> None:
         loophook.call_once_later(self.loop, name, delay, callback)
+
+
+def _tasks_awaiting(future: Any) -> list[Any]:
+    """The tasks whose wake-up is among `future`'s done callbacks."""
+    found = []
+    for entry in list(getattr(future, "_callbacks", None) or ()):
+        callback = entry[0] if isinstance(entry, tuple) else entry
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, asyncio.Task):
+            found.append(owner)
+    return found
 
 
 def running_loop() -> Any:

@@ -77,3 +77,15 @@ def user_frame(frame: FrameType | None) -> FrameType | None:
             return None
         frame = frame.f_back
     return frame
+
+
+def describe_callable(callback: object) -> str:
+    """A callback as a report names it: its qualified name and where it is defined."""
+    func = getattr(callback, "__func__", callback)
+    while hasattr(func, "func"):  # functools.partial
+        func = func.func
+    code = getattr(func, "__code__", None)
+    if isinstance(code, CodeType):
+        where = Location(code.co_filename, code.co_firstlineno).short()
+        return f"{qualname(code)} ({where})"
+    return repr(callback)[:120]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import selectors
 import sys
 import threading
 import time
@@ -21,6 +22,9 @@ _run_forever = _BaseLoop.run_forever
 _RUN_ONCE: CodeType = loophook._run_once.__code__
 _HANDLE_RUN: CodeType = events.Handle._run.__code__
 _MAX_DEPTH = 1000
+_SELECTORS = selectors.__file__
+#: Functions that call a loop's selector to sleep: the loop's and ours (loophook).
+_SLEEPERS = ("_run_once", "_sleep_through_own_timers")
 
 #: The loops running now (registered by run_forever), by id.
 _running: dict[int, Any] = {}
@@ -67,7 +71,38 @@ class Sink(Protocol):
         """Tasks that have waited on one primitive longer than the long-wait threshold."""
         ...
 
+    def loop_asleep_with_work(self, loop: Any, asleep_for: float) -> bool:
+        """`loop` has slept in its selector for `asleep_for` seconds with the same
+        callback first in its ready queue: a wake-up was lost. True if that was reported
+        (not asked again for this callback)."""
+        ...
+
     def watchdog_failed(self, exc: BaseException) -> None: ...
+
+
+class _Asleep:
+    """A loop seen asleep in its selector with callbacks ready, since when."""
+
+    __slots__ = ("first", "reported", "since")
+
+    def __init__(self, first: Any, since: float) -> None:
+        self.first = first  # the callback first in the ready queue (the same: no progress)
+        self.since = since
+        self.reported = False
+
+
+def asleep_in_selector(top: FrameType | None) -> bool:
+    """True if a loop thread's innermost frames are its selector's select() (or a signal
+    handler that interrupted it): the thread sleeps until I/O, a timer or a wake-up."""
+    frame = top
+    for _ in range(3):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "select" and frame.f_code.co_filename == _SELECTORS:
+            back = frame.f_back
+            return back is not None and back.f_code.co_name in _SLEEPERS
+        frame = frame.f_back
+    return False
 
 
 class _Watch:
@@ -103,6 +138,7 @@ class Watchdog:
         self.sink = sink
         self.clock = clock
         self._watches: dict[int, _Watch] = {}
+        self._asleep: dict[int, _Asleep] = {}
         self._next_wait_scan = 0.0
         self._wait_scan_cost = 0.0
         self._scan_pending: set[int] = set()
@@ -182,9 +218,15 @@ class Watchdog:
     def _look(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
         assert self.threshold is not None
         watches: dict[int, _Watch] = {}
+        asleep: dict[int, _Asleep] = {}
         for loop in loops:
             tid = loop._thread_id
-            cb = callback_frame(frames.get(tid)) if tid is not None else None
+            top = frames.get(tid) if tid is not None else None
+            ready = getattr(loop, "_ready", None)
+            if ready and asleep_in_selector(top):
+                self._look_asleep(loop, ready[0], now, asleep)
+                continue
+            cb = callback_frame(top)
             if cb is None:
                 continue
             watch = self._watches.get(id(loop))
@@ -198,6 +240,17 @@ class Watchdog:
                 if self.sink.loop_thread_blocked(tid, reader.wait, blocked_for):
                     watch.next_check = float("inf")  # reported: once per blocked callback
         self._watches = watches
+        self._asleep = asleep
+
+    def _look_asleep(self, loop: Any, first: Any, now: float, asleep: dict[int, _Asleep]) -> None:
+        """A loop asleep with callbacks ready: the same first callback at every sample for
+        a while means no wake-up is coming (the sink decides how long is a while)."""
+        seen = self._asleep.get(id(loop))
+        if seen is None or seen.first is not first:
+            seen = _Asleep(first, now)
+        asleep[id(loop)] = seen
+        if not seen.reported and self.sink.loop_asleep_with_work(loop, now - seen.since):
+            seen.reported = True
 
     # long waits: scanned on the loop's own thread ---------------------------------
 
