@@ -33,6 +33,7 @@ from aiodeadlock.instrument import (
     waits,
     watchdog,
 )
+from aiodeadlock.instrument.cancels import CancelRecorder, PendingCancel
 from aiodeadlock.instrument.loopview import LoopView, running_loop
 from aiodeadlock.instrument.ordering import OrderRecorder
 from aiodeadlock.instrument.patching import Patcher
@@ -73,6 +74,9 @@ class Detector(Probe):
         self.responder = Responder(config, run if run is not None else run_info())
         self.responder.potential = self.potential
         self.scanner = Scanner(self._act, lambda: self.responder.config.grace)
+        self.cancels = CancelRecorder()  # cancel requests, for cancel-ignored (DL108)
+        self.scanner.cancels = self._pending_cancels
+        self.scanner.note = self._noted
         self.order = LockOrder()
         self.recorder = OrderRecorder(
             self.order.graph.edges, self._order_edge, self.order.graph.forget_instance
@@ -127,6 +131,7 @@ class Detector(Probe):
             return
         self._patches.apply()
         SLOT.plug(self)
+        self.cancels.open()
         self.active = True
         self._configure_watchdog()
 
@@ -137,6 +142,7 @@ class Detector(Probe):
             SLOT.unplug()
         self._stop_watchdog()
         self._patches.restore()
+        self.cancels.close()
         taskstate.ended_holding.clear()
         loophook.stop_tracking()
 
@@ -191,6 +197,17 @@ class Detector(Probe):
             return facts.raise_in(verdict.victims, err, contained)
 
         self.responder.deadlock(verdict.finding, inject=inject)
+
+    def _pending_cancels(self, facts: LoopFacts, at_least: float) -> list[PendingCancel]:
+        view = facts if isinstance(facts, LoopView) else None
+        if view is None:
+            return []
+        return self.cancels.pending(view.loop, view.unfinished(), at_least)
+
+    def _noted(self, finding: Finding) -> None:
+        """A potential finding made by a scan (cancel-ignored): recorded and written once."""
+        if self.active and self.responder.add(finding):
+            self.responder.write()
 
     def _order_edge(self, edge: OrderEdge, instance: bool) -> bool:
         return self.order.add(edge, instance, self.recorder.alive)

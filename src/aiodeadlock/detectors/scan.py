@@ -9,9 +9,10 @@ reported. A stall is reported once the loop has had nothing left to run for a gr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from aiodeadlock.detectors.cancels import Cancelled, cancel_ignored, ignored, stall_note
 from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.facts import LoopFacts, TaskGraph
@@ -58,6 +59,11 @@ class Scanner:
         self.next_scan = 0.0
         self.next_count = 0.0
         self.scanned_at = -1  # loop iterations (all loops) at the last scan
+        #: `(facts, at_least) -> the loop's tasks cancelled at least that many seconds ago`
+        #: (set by the detector; None: cancels are not looked at), and where the potential
+        #: findings made from them go.
+        self.cancels: Callable[[LoopFacts, float], Sequence[Cancelled]] | None = None
+        self.note: Callable[[Finding], None] = lambda finding: None
 
     @property
     def due(self) -> float:
@@ -177,10 +183,25 @@ class Scanner:
         verdict = self.cycles(facts, orphans_after=self.grace())
         end = facts.now()
         # Keep scanning below ~2% of the loop's time, whatever the number of tasks.
+        if verdict is None:
+            self.check_cancels(facts)
+            end = facts.now()
         self.period = max(MIN_PERIOD, (end - start) * SCAN_SHARE)
         self.next_scan = end + self.period
         if verdict is not None:
             self.act(facts, verdict)
+
+    def check_cancels(self, facts: LoopFacts, at_least: float | None = None) -> list[Cancelled]:
+        """Note a cancel-ignored finding (DL108) for each task cancelled a grace period ago
+        that went on and is waited for; return every cancelled task at least `at_least`
+        seconds old (default: the grace period)."""
+        if self.cancels is None:
+            return []
+        grace = self.grace()
+        pending = list(self.cancels(facts, grace if at_least is None else at_least))
+        for p in ignored([p for p in pending if p.pending_for >= grace]):
+            self.note(cancel_ignored(p, grace))
+        return pending
 
     def _scan_soon(self, facts: LoopFacts) -> None:
         """The loop goes idle but is not stalled: a scan soon if anything happened since
@@ -216,6 +237,7 @@ class Scanner:
                 return
         elif self._found(facts, self.cycles(facts, 0.0, parked)) or not facts.task_count():
             return
+        self.check_cancels(facts)  # (dates the cancels it sees, where no request was seen)
         facts.call_later("grace", grace, lambda _: self.stall_check(facts))
 
     def between(self, facts: LoopFacts, pausing: bool) -> None:
@@ -252,10 +274,16 @@ class Scanner:
         if self._found(facts, self.cycles(facts, orphans_after=0.0)):
             return  # a cycle the last scans did not see (they read parked tasks only, or
             # the loop went idle while another thread was still finishing its work)
+        cancelled = self.check_cancels(facts, at_least=0.0)
         graph = facts.graph()
         nodes = [graph.task(graph.add_task(t)) for t in tasks]
         resources = {n.waits.resource: graph.resource(n.waits.resource) for n in nodes if n.waits}
-        self.act(facts, Verdict(explain_stall(nodes, resources, grace), tasks))
+        finding = explain_stall(nodes, resources, grace)
+        stalled = {n.key for n in nodes}
+        notes = tuple(stall_note(p) for p in cancelled if p.key in stalled)
+        if notes:
+            finding = replace(finding, notes=finding.notes + notes)
+        self.act(facts, Verdict(finding, tasks))
 
     def _found(self, facts: LoopFacts, verdict: Verdict | None) -> bool:
         if verdict is None:

@@ -118,6 +118,11 @@ class TaskReport:
     ended_at: Location | None = None
     #: "task", or "thread" for a thread blocked in a synchronous call (see the detectors).
     actor: str = "task"
+    #: Where a cancel of this task was asked for (cancel() called), and by which task.
+    cancelled_at: Location | None = None
+    cancelled_by: str | None = None
+    #: Where it caught its CancelledError (and went on, for a cancel-ignored finding).
+    caught_at: Location | None = None
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -132,8 +137,15 @@ class TaskReport:
             "exception": self.exception,
             "actor": self.actor,
         }
-        if self.ended_at is not None:
-            data["ended_at"] = self.ended_at.to_json()
+        for key, loc in (
+            ("ended_at", self.ended_at),
+            ("cancelled_at", self.cancelled_at),
+            ("caught_at", self.caught_at),
+        ):
+            if loc is not None:
+                data[key] = loc.to_json()
+        if self.cancelled_by is not None:
+            data["cancelled_by"] = self.cancelled_by
         return data
 
     @classmethod
@@ -157,6 +169,9 @@ class TaskReport:
             exception=jsondata.opt_text(data, "exception", where),
             ended_at=Location.maybe_from_json(data, "ended_at", where),
             actor=jsondata.opt_text(data, "actor", where) or "task",
+            cancelled_at=Location.maybe_from_json(data, "cancelled_at", where),
+            cancelled_by=jsondata.opt_text(data, "cancelled_by", where),
+            caught_at=Location.maybe_from_json(data, "caught_at", where),
         )
 
 
@@ -244,6 +259,7 @@ class Finding:
             locs += [e.wait_at, e.since]
         for t in self.tasks:
             locs += [t.waits_at, *t.stack, *(h.since for h in t.holds)]
+            locs += [t.ended_at, t.cancelled_at, t.caught_at]
         for loc in locs:
             if loc is not None and loc.line not in found:
                 found.append(loc.line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiodeadlock.model.findings import Edge, Finding, Resource
+from aiodeadlock.model.findings import Edge, Finding, Resource, TaskReport
 from aiodeadlock.model.report import Report
 
 
@@ -29,9 +29,11 @@ def render_finding(finding: Finding) -> str:
                 since = f", taken at {h.since.short()}" if h.since else ""
                 lines.append(f"    still holding {res.label() if res else h.resource}{since}")
             continue
+        if finding.kind.code != "DL108":  # (its message says all of this)
+            lines += _cancel_lines(t)
         if not t.stack:
             continue
-        lines.append(f"  Task {t.name!r} await stack (most recent call last):")
+        lines.append(f"  {_who(t)} await stack (most recent call last):")
         for loc in t.stack:
             fn = f" in {loc.function}" if loc.function else ""
             lines.append(f"    {loc.short()}{fn}")
@@ -50,6 +52,26 @@ def render_report(report: Report) -> str:
 
 
 _AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
+#: The key of asyncio.run's shutdown where it waits for a task (cancel-ignored).
+_SHUTDOWN = "shutdown"
+
+
+def _who(task: TaskReport) -> str:
+    if task.key == _SHUTDOWN:
+        return "asyncio.run's shutdown"
+    return f"Task {task.name!r}"
+
+
+def _cancel_lines(t: TaskReport) -> list[str]:
+    """Where a task was asked to stop, and where it caught the CancelledError."""
+    out = []
+    if t.cancelled_at is not None or t.cancelled_by is not None:
+        by = f" by {t.cancelled_by}" if t.cancelled_by else ""
+        at = f" at {t.cancelled_at.short()}" if t.cancelled_at else ""
+        out.append(f"  {_who(t)} was cancelled{by}{at}")
+    if t.caught_at is not None:
+        out.append(f"    and caught the CancelledError at {t.caught_at.short()}")
+    return out
 
 
 def _edge_line(finding: Finding, e: Edge) -> str:
@@ -59,7 +81,7 @@ def _edge_line(finding: Finding, e: Edge) -> str:
     holder = finding.task(e.holder)
     text = f"Task {waiter.name if waiter else e.waiter!r} waits"
     if waiter is not None:
-        text = f"Task {waiter.name!r} waits"
+        text = f"{_who(waiter)} waits"
     if e.wait_at is not None:
         text += f" at {e.wait_at.short()}"
     if res is not None and res.type == "Task" and holder is not None:
