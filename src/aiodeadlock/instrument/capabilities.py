@@ -56,10 +56,41 @@ def make_current_task() -> Callable[[], Any]:
     return current_task_cached
 
 
-def current_tasks_lookup() -> Callable[[Any], Any]:
-    """`loop -> the task it is running, or None`: a plain dict lookup on 3.10-3.13."""
+def _c_current_task() -> Callable[..., Any] | None:
+    """asyncio's C `current_task(loop=None)` where it is cheap C code (3.12+), else None."""
+    if not PY312:
+        return None
+    try:
+        from _asyncio import current_task  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # an interpreter without the C accelerator
+        return None
+    return current_task  # type: ignore[no-any-return]
+
+
+#: Whether the hot paths' current-task lookup is keyed by a loop they remember per primitive
+#: (see `task_by_loop_lookup`).
+CACHE_TASK_LOOP = _c_current_task() is None
+
+
+def task_by_loop_lookup() -> Callable[[Any], Any]:
+    """`loop -> the task it is running, or None`, for the hot paths: the cheapest lookup
+    that is right on this interpreter.
+
+    3.12+ (CACHE_TASK_LOOP false): asyncio's C `current_task`. Called with None it reads
+    this thread's running loop, raising RuntimeError if there is none; the hot paths pass
+    None always (they remember no loop). From 3.14 on it is the only right answer: C tasks
+    record the current task on the thread state and no longer update
+    `asyncio.tasks._current_tasks`, so a lookup in that table misses every time.
+
+    3.10/3.11 (CACHE_TASK_LOOP true): `asyncio.tasks._current_tasks.get`, a plain dict
+    lookup, keyed by a loop the caller remembered (None yields None; the caller then finds
+    the running loop, which costs ~170 ns there, and remembers it).
+    """
     import asyncio.tasks as tasks
 
+    c_current_task = _c_current_task()
+    if c_current_task is not None:
+        return c_current_task
     table = getattr(tasks, "_current_tasks", None)
     if isinstance(table, dict):
         return table.get

@@ -81,22 +81,25 @@ class OrderRecorder:
                 continue
             instance = cls == taken
             key = (-id(h), -id(prim)) if instance else (cls, taken)
-            gates = _NO_GATES
-            if len(held) > 1:  # the other locks held around this pair
-                gates = frozenset(
-                    c for o in held if o is not h and (c := self.class_of(o)) != NOT_ORDERED
-                )
             old = edges.get(key)
             if old is not None:
-                # Seen before: count it; the common gates can only shrink. (No lock: a count
-                # lost to a race between two loop threads only makes a figure a little low.)
+                # Seen before: count it; the common gates can only shrink (and once none
+                # are left, the locks held around this pair need not be read again). (No
+                # lock: a count lost to a race between two loop threads only makes a figure
+                # a little low.)
                 old.count += 1
                 if old.gates:
-                    old.gates = old.gates & gates
+                    old.gates = old.gates & self._gates(held, h)
                 continue
             with self._guard:
                 if key not in edges:
-                    self._new_edge(st, h, prim, key, gates, instance, frame)
+                    self._new_edge(st, h, prim, key, self._gates(held, h), instance, frame)
+
+    def _gates(self, held: list[Any], h: Any) -> frozenset[Hashable]:
+        """The lock classes held around the pair (`h`, the one asked for)."""
+        if len(held) < 2:
+            return _NO_GATES
+        return frozenset(c for o in held if o is not h and (c := self.class_of(o)) != NOT_ORDERED)
 
     def _new_edge(
         self,

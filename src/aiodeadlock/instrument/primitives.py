@@ -5,12 +5,25 @@ The patches are installed on the classes themselves, so primitives created befor
 uncontended path only records the owner and the acquire site (a code object and a
 bytecode offset); everything else happens when a task is about to park.
 
-Attributes kept on instances (class-level defaults make them readable on any instance):
+`async with` on a free primitive is done at once: `__aenter__` and `__aexit__` are plain
+functions that do their work when called and return an awaitable that is already
+finished (`_DONE`), so no coroutine is made for them. `async with` awaits that right
+after the call, so nothing can happen in between; only a contended `__aenter__` returns a
+coroutine, which parks the task.
+
+Attributes kept on instances. Those the hot paths read or write are set by `__init__` and
+have no class-level default: a class attribute of the same name would stop CPython
+3.12/3.13 from specialising their loads and stores (3.14 their stores). A primitive made
+before `install()` (or by a subclass whose `__init__` skips ours) gets them on its first
+patched use (`_adopt`), before anything reads them.
   _adl_owner        Lock: TaskState of the holder, or None
   _adl_code/_lasti  Lock: where the holder acquired it; the offset is stored inverted
                     (~lasti, negative) when it was taken by `acquire()` rather than by
                     an `async with` block (see `held_in_block`)
-  _adl_holders      Semaphore: {TaskState: [count, code, lasti]}
+  _adl_holders      Semaphore: {TaskState: [count, code, lasti]}, or None
+  _adl_loop         the loop last seen using it (3.10/3.11: the current-task lookup's key)
+  _adl_class        its lock class for the lock-order graph, once known (ordering.py)
+With class-level defaults (read only off the hot paths):
   _adl_total        Semaphore: permits it was created with (None if unknown)
   _adl_shared       released by a task that did not acquire it: ownership is not tracked
   _adl_created      (code, lasti) of the creation site, or None
@@ -18,21 +31,31 @@ Attributes kept on instances (class-level defaults make them readable on any ins
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import sys
-from asyncio import locks, queues
+from asyncio import coroutines, locks, queues
+from collections.abc import Coroutine
 from typing import Any
 
 from aiodeadlock.instrument import taskstate
-from aiodeadlock.instrument.capabilities import current_tasks_lookup, make_current_task
+from aiodeadlock.instrument.capabilities import (
+    CACHE_TASK_LOOP,
+    make_current_task,
+    task_by_loop_lookup,
+)
 from aiodeadlock.instrument.probe import SLOT
-from aiodeadlock.instrument.sites import contextlib_filename, is_internal, user_frame
+from aiodeadlock.instrument.sites import is_internal, user_frame
 
 _getframe = sys._getframe
-#: contextlib's file name, as the very string object its code objects carry.
-_CONTEXTLIB = contextlib_filename()
+#: The one piece of contextlib that calls `__aenter__` (AsyncExitStack's): entered from
+#: there, the site is the user's line that called it. (Compared by identity: cheaper than
+#: reading the caller's file name.)
+_ENTER_ASYNC_CONTEXT = contextlib.AsyncExitStack.enter_async_context.__code__
 _current_task = make_current_task()
-_current_tasks_get = current_tasks_lookup()
-_states = taskstate.states
+#: `loop -> its current task` (None: this thread's running loop); see capabilities.py.
+_task_by_loop = task_by_loop_lookup()
+_states_get = taskstate.states.get
 _new_state = taskstate._new_state
 
 _Lock: Any = locks.Lock
@@ -43,6 +66,32 @@ _lock_release = _Lock.release
 _sem_init = _Semaphore.__init__
 _sem_acquire = _Semaphore.acquire
 _sem_release = _Semaphore.release
+
+
+class _Done(Coroutine[Any, Any, None]):
+    """An awaitable that is finished already, with the result None.
+
+    Awaiting it costs no allocation: `__await__` is the bound `__iter__` of one exhausted
+    iterator (a C callable, not a descriptor), which returns that iterator. It is also a
+    Coroutine, so whatever takes a coroutine (create_task, ensure_future) takes it too.
+    """
+
+    __slots__ = ()
+    __await__ = iter(()).__iter__  # type: ignore[assignment]
+
+    def send(self, value: Any) -> Any:
+        raise StopIteration
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        if val is None:
+            raise typ
+        raise val
+
+    def close(self) -> None:
+        pass
+
+
+_DONE = _Done()
 
 
 def is_lock(obj: Any) -> bool:
@@ -76,28 +125,80 @@ def _created_site(frame: Any) -> tuple[Any, int] | None:
 
 
 def _task_for(prim: Any) -> Any:
-    """The current task, slow path: find the running loop and remember it on `prim`.
+    """The current task, slow path (the running loop is looked up), or None.
 
-    The hot paths look the task up as `current_tasks.get(prim._adl_loop)`: one dict
-    lookup instead of finding the running loop (which costs ~170 ns before 3.12). A
-    remembered loop that is not running yields None, which brings us here.
+    Where the lookup is keyed by loop (3.10/3.11, CACHE_TASK_LOOP) the loop is remembered on
+    `prim`: the hot paths then look the task up as `_task_by_loop(prim._adl_loop)`, one dict
+    lookup. A remembered loop that is not running yields None, which brings us here.
     """
     try:
         task = _current_task()
     except RuntimeError:  # no running loop
         return None
-    if task is not None:
+    if task is not None and CACHE_TASK_LOOP:
         prim._adl_loop = task.get_loop()
     return task
 
 
+_LOCK_FIELDS = (
+    ("_adl_owner", None),
+    ("_adl_code", None),
+    ("_adl_lasti", -1),
+    ("_adl_loop", None),
+    ("_adl_class", None),
+)
+_SEM_FIELDS = (("_adl_holders", None), ("_adl_loop", None), ("_adl_class", None))
+
+
+def _adopt(prim: Any) -> Any:
+    """Give a primitive that missed our `__init__` the attributes the hot paths use (those
+    it has are kept), then return the current task (None outside a task)."""
+    fields = _LOCK_FIELDS if isinstance(prim, _Lock) else _SEM_FIELDS
+    attrs = prim.__dict__
+    for name, default in fields:
+        if name not in attrs:
+            setattr(prim, name, default)
+    return _task_for(prim)
+
+
+def _current(prim: Any) -> Any:
+    """The current task (None outside a task): the hot paths' lookup, as a function."""
+    try:
+        return _task_by_loop(prim._adl_loop) or _task_for(prim)
+    except AttributeError:  # made before install()
+        return _adopt(prim)
+    except RuntimeError:  # no running loop
+        return None
+
+
 def _state(prim: Any) -> Any:
     """The current task's record (created on first use), or None outside a task."""
-    task = _current_tasks_get(prim._adl_loop) or _task_for(prim)
+    try:
+        task = _task_by_loop(prim._adl_loop) or _task_for(prim)
+    except AttributeError:  # made before install()
+        task = _adopt(prim)
+    except RuntimeError:  # no running loop
+        return None
+    try:
+        return task._adl_st
+    except AttributeError:  # outside a task, or its first time here
+        return state_of(task)
+
+
+def state_of(task: Any) -> Any:
+    """The record of `task` (None: None), made on first use and then kept on the task too
+    (`task._adl_st`, where the task takes attributes): one attribute load for the hot
+    paths instead of a lookup by `id(task)`, which makes an int object every time."""
     if task is None:
         return None
-    st = _states.get(id(task))
-    return st if st is not None else _new_state(task)
+    st = _states_get(id(task))
+    if st is None or st.ref() is not task:
+        st = _new_state(task)
+    try:
+        task._adl_st = st
+    except Exception:  # a task type without instance attributes: looked up every time
+        pass
+    return st
 
 
 def _nested(st: Any, prim: Any, frame: Any) -> None:
@@ -142,12 +243,13 @@ async def _park(self: Any, acquire: Any, frame: Any, st: Any, taken: bool) -> An
 
 def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _lock_init(self, *args, **kwargs)
-    # Every attribute the hot path sets, set once here: instances then keep one layout,
-    # which the interpreter's attribute caches rely on.
+    # Every attribute the hot path reads or sets, set once here in one order: instances
+    # then share one layout, which the interpreter's attribute caches rely on.
     self._adl_owner = None
     self._adl_code = None
     self._adl_lasti = -1
     self._adl_loop = None
+    self._adl_class = None
     self._adl_created = _created_site(_getframe(1))
 
 
@@ -170,32 +272,47 @@ def held_in_block(prim: Any) -> bool:
     Such a hold is released by the block's own exit: another task releasing it instead
     would make that exit fail, so nobody but the holder can end it.
     """
-    return (
-        isinstance(prim, _Lock)
-        and bool(prim._locked)
-        and prim._adl_code is not None
-        and prim._adl_lasti >= 0
-    )
+    if not isinstance(prim, _Lock) or not prim._locked:
+        return False
+    attrs = prim.__dict__
+    return attrs.get("_adl_code") is not None and attrs.get("_adl_lasti", -1) >= 0
 
 
-async def lock_aenter(self: Any) -> None:
-    # The hot path: keep it to a task lookup, two stores and a frame lookup.
-    task = _current_tasks_get(self._adl_loop) or _task_for(self)
+def lock_aenter(self: Any) -> Any:
+    # The hot path: a task lookup, a frame lookup and a few stores; the lock is taken
+    # here and then (see the module's docstring), a coroutine made only to wait.
+    try:
+        task = _task_by_loop(self._adl_loop) or _task_for(self)
+    except AttributeError:  # made before install()
+        task = _adopt(self)
+    except RuntimeError:  # no running loop
+        task = None
     frame = _getframe(1)
     code = frame.f_code
-    if code.co_filename is _CONTEXTLIB:  # entered through contextlib: the user's line
+    if code is _ENTER_ASYNC_CONTEXT:  # entered through AsyncExitStack: the user's line
         frame = user_frame(frame) or frame
         code = frame.f_code
-    lasti = frame.f_lasti
-    st = None
-    if task is not None:
-        st = _states.get(id(task)) or _new_state(task)
-        if st.held:
-            _nested(st, self, frame)
-    if not self._locked and not self._waiters:
-        # Free and nobody queued: asyncio's own fast path would just mark it taken.
-        self._locked = True
-    elif st is None or not SLOT.watching:
+    try:
+        st = task._adl_st
+    except AttributeError:  # outside a task, or its first time here
+        st = state_of(task)
+    if st is not None and st.held:
+        _nested(st, self, frame)
+    if self._locked or self._waiters:
+        return _lock_wait(self, st, frame, code)
+    # Free and nobody queued: asyncio's own fast path would just mark it taken.
+    self._locked = True
+    if st is not None:
+        self._adl_owner = st
+        st.held.append(self)
+    self._adl_code = code
+    self._adl_lasti = frame.f_lasti
+    return _DONE
+
+
+async def _lock_wait(self: Any, st: Any, frame: Any, code: Any) -> None:
+    """The contended `async with`: park through asyncio's acquire, the wait recorded."""
+    if st is None or not SLOT.watching:
         await _lock_acquire(self)
     else:  # _park(), inlined: one coroutine less on every contended acquire
         try:
@@ -207,24 +324,29 @@ async def lock_aenter(self: Any) -> None:
         self._adl_owner = st
         st.held.append(self)
     self._adl_code = code
-    self._adl_lasti = lasti
+    self._adl_lasti = frame.f_lasti
 
 
-async def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
     # Released by the task that entered the block, so no handover check is needed.
     # (The hot path: _drop()'s common case is inlined.)
     if self._locked and not self._waiters:
         self._locked = False  # nobody to wake: all asyncio's release would do
     else:
         _lock_release(self)
-    st = self._adl_owner
+    try:
+        st = self._adl_owner
+    except AttributeError:  # made and entered before install()
+        return _DONE
     if st is not None:
         self._adl_owner = None
         held = st.held
-        if held and held[-1] is self:
-            held.pop()
-        else:
-            _drop(held, self)
+        if held:  # _drop(), inlined
+            top = held.pop()
+            if top is not self:  # released out of order
+                held.append(top)
+                _drop(held, self)
+    return _DONE
 
 
 async def lock_acquire(self: Any) -> bool:
@@ -242,11 +364,14 @@ async def lock_acquire(self: Any) -> bool:
 
 def lock_release(self: Any) -> None:
     _lock_release(self)
-    st = self._adl_owner
+    try:
+        st = self._adl_owner
+    except AttributeError:  # made and taken before install()
+        return
     if st is not None:
         self._adl_owner = None
         _drop(st.held, self)
-        task = _current_tasks_get(self._adl_loop) or _task_for(self)
+        task = _current(self)
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
 
@@ -256,16 +381,22 @@ def lock_release(self: Any) -> None:
 
 def sem_init(self: Any, value: int = 1, *args: Any, **kwargs: Any) -> None:
     _sem_init(self, value, *args, **kwargs)
+    self._adl_holders = None  # see lock_init
+    self._adl_loop = None
+    self._adl_class = None
     self._adl_total = value
     self._adl_created = _created_site(_getframe(1))
 
 
 def _drop(held: list[Any], prim: Any) -> None:
     """Remove the most recent occurrence of `prim` from a held list."""
-    if held and held[-1] is prim:  # released in the order taken: the usual case
-        held.pop()
+    if not held:
         return
-    for i in range(len(held) - 1, -1, -1):
+    top = held.pop()  # (cheaper than reading held[-1] first, which is not specialised)
+    if top is prim:  # released in the order taken: the usual case
+        return
+    held.append(top)
+    for i in range(len(held) - 2, -1, -1):
         if held[i] is prim:
             del held[i]
             return
@@ -288,7 +419,11 @@ def _sem_taken(self: Any, st: Any, frame: Any) -> None:
 
 def _sem_given_back(self: Any) -> None:
     """Bookkeeping after a permit went back: whose was it?"""
-    holders = self._adl_holders
+    try:
+        holders = self._adl_holders
+    except AttributeError:  # made and taken before install()
+        _adopt(self)
+        holders = None
     st = _state(self) if holders else None
     entry = None if st is None else holders.get(st)
     if entry is None or st is None:
@@ -300,29 +435,42 @@ def _sem_given_back(self: Any) -> None:
         del holders[st]
 
 
-async def sem_aenter(self: Any) -> None:
-    task = _current_tasks_get(self._adl_loop) or _task_for(self)
+def sem_aenter(self: Any) -> Any:
+    # As lock_aenter: the permit is taken here and then, a coroutine made only to wait.
+    try:
+        task = _task_by_loop(self._adl_loop) or _task_for(self)
+    except AttributeError:  # made before install()
+        task = _adopt(self)
+    except RuntimeError:  # no running loop
+        task = None
     frame = _getframe(1)
-    if frame.f_code.co_filename is _CONTEXTLIB:  # entered through contextlib: the user's line
+    if frame.f_code is _ENTER_ASYNC_CONTEXT:  # entered through AsyncExitStack: the user's line
         frame = user_frame(frame) or frame
-    st = None
-    if task is not None:
-        st = _states.get(id(task)) or _new_state(task)
-        if st.held:
-            _nested(st, self, frame)
-    if self._value > 0 and not self._waiters:
-        self._value -= 1  # a free permit and nobody queued: asyncio's fast path
-    else:
-        await _park(self, _sem_acquire, frame, st, self._value <= 0)
+    try:
+        st = task._adl_st
+    except AttributeError:  # outside a task, or its first time here
+        st = state_of(task)
+    if st is not None and st.held:
+        _nested(st, self, frame)
+    if self._value <= 0 or self._waiters:
+        return _sem_wait(self, st, frame)
+    self._value -= 1  # a free permit and nobody queued: asyncio's fast path
+    _sem_taken(self, st, frame)
+    return _DONE
+
+
+async def _sem_wait(self: Any, st: Any, frame: Any) -> None:
+    await _park(self, _sem_acquire, frame, st, self._value <= 0)
     _sem_taken(self, st, frame)
 
 
-async def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+def sem_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
     if type(self) is _Semaphore and not self._waiters:
         self._value += 1  # nobody to wake: all asyncio's release would do
         _sem_given_back(self)
     else:
         self.release()  # BoundedSemaphore checks its bound first
+    return _DONE
 
 
 async def sem_acquire(self: Any) -> bool:
@@ -358,20 +506,29 @@ _OTHERS: list[Any] = [locks.Event, locks.Condition, queues.Queue]
 if hasattr(locks, "Barrier"):
     _OTHERS.append(locks.Barrier)
 
-#: (class, attribute, replacement). Class-level defaults are installed alongside.
+def _as_coroutine_function(func: Any) -> None:
+    """Mark a plain function that returns an awaitable as a coroutine function, as the
+    method it replaces is one (for introspection: inspect, asyncio, unittest.mock)."""
+    func._is_coroutine = _IS_COROUTINE  # asyncio.iscoroutinefunction
+    mark = getattr(inspect, "markcoroutinefunction", None)  # 3.12+
+    if mark is not None:
+        mark(func)
+
+
+_IS_COROUTINE = getattr(coroutines, "_is_coroutine", None)
+for _func in (lock_aenter, lock_aexit, sem_aenter, sem_aexit):
+    _as_coroutine_function(_func)
+
+#: (class, attribute, replacement). The class-level defaults installed alongside are only
+#: for attributes the hot paths neither read nor write (see the module's docstring).
 PATCHES: list[tuple[Any, str, Any]] = [
     (_Lock, "__init__", lock_init),
     (_Lock, "__aenter__", lock_aenter),
     (_Lock, "__aexit__", lock_aexit),
     (_Lock, "acquire", lock_acquire),
     (_Lock, "release", lock_release),
-    (_Lock, "_adl_owner", None),
-    (_Lock, "_adl_code", None),
-    (_Lock, "_adl_lasti", -1),
     (_Lock, "_adl_created", None),
     (_Lock, "_adl_shared", False),
-    (_Lock, "_adl_loop", None),
-    (_Lock, "_adl_class", None),
     (_Semaphore, "__init__", sem_init),
     (_Semaphore, "__aenter__", sem_aenter),
     (_Semaphore, "__aexit__", sem_aexit),
@@ -380,9 +537,6 @@ PATCHES: list[tuple[Any, str, Any]] = [
     (_Semaphore, "_adl_total", None),
     (_Semaphore, "_adl_created", None),
     (_Semaphore, "_adl_shared", False),
-    (_Semaphore, "_adl_loop", None),
-    (_Semaphore, "_adl_holders", None),
-    (_Semaphore, "_adl_class", None),
 ]
 for _cls in _OTHERS:
     PATCHES += [(_cls, "__init__", _recording_init(_cls)), (_cls, "_adl_created", None)]
@@ -401,7 +555,7 @@ class grouped:
             task = _current_task()
         except RuntimeError:  # no running loop
             task = None
-        self._st = None if task is None else (_states.get(id(task)) or _new_state(task))
+        self._st = state_of(task)
         if self._st is not None:
             self._old = self._st.group
             self._st.group = self._ids
