@@ -38,7 +38,7 @@ def run_once(self: Any) -> None:
     if not slot.watching:
         pass
     elif not ready:
-        if not self._scheduled and not self._stopping:
+        if not self._stopping and not _live_timers(self._scheduled):
             _tell_idle(slot, self)
         elif self._adl_parked or _monotonic() >= slot.due:
             _tell_between(slot, self, True)  # about to wait for a timer or I/O
@@ -64,6 +64,14 @@ def run_once(self: Any) -> None:
 #: A loop that keeps running callbacks reads the clock every CLOCK_EVERY + 1 iterations
 #: (a power of two, minus one); one about to wait for a timer or I/O reads it every time.
 CLOCK_EVERY = 63
+
+
+def _live_timers(scheduled: list[Any]) -> bool:
+    """True if a timer that is not cancelled is scheduled (cancelled ones stay in the heap
+    until the loop drops them: a loop with only those sleeps with no timeout)."""
+    return bool(scheduled) and (
+        not scheduled[0]._cancelled or not all(h._cancelled for h in scheduled)
+    )
 
 
 def _tell_idle(slot: Any, loop: Any) -> None:
@@ -260,8 +268,16 @@ _RUNNER_MODULES = ("backports.asyncio.runner", "anyio._backends._asyncio")
 
 def _own_timer_first(loop: Any) -> bool:
     """The loop is about to sleep until a timer of ours (a stall re-check)."""
-    first = loop._scheduled[0]
-    return not first._cancelled and first._callback is _own_timer
+    _drop_cancelled_heads(loop)
+    return bool(loop._scheduled) and loop._scheduled[0]._callback is _own_timer
+
+
+def _drop_cancelled_heads(loop: Any) -> None:
+    """Drop cancelled timers from the head of the schedule, as the loop's iteration does."""
+    scheduled = loop._scheduled
+    while scheduled and scheduled[0]._cancelled:
+        loop._timer_cancelled_count -= 1
+        heapq.heappop(scheduled)._scheduled = False
 
 
 def _sleep_through_own_timers(loop: Any) -> None:
@@ -270,25 +286,35 @@ def _sleep_through_own_timers(loop: Any) -> None:
     A timer of ours must not wake the program: plain python would sleep on until its own
     I/O, timer or wake-up. So the loop thread waits in the selector until our timer is
     due and runs it here, inside the sleep; callbacks that were scheduled meanwhile
-    without waking the loop (a lost wake-up) stay unrun, as they would without us. The
-    sleep ends when I/O or a wake-up arrives (then the loop's own iteration goes on with
-    it), when a timer of the program is first, or when our callback scheduled something
-    (a verdict being acted on).
+    without waking the loop (a lost wake-up) stay unrun, as they would without us. When
+    our timers leave the loop with nothing scheduled, the idle hook runs again, as the
+    loop's next iteration would have run it. The sleep ends when I/O or a wake-up
+    arrives (the loop's own iteration then goes on with it), when a timer of the
+    program is due, or when our callback scheduled work (a verdict being acted on).
     """
     selector = loop._selector
-    while loop._scheduled and not loop._stopping:
+    ran = False
+    while not loop._stopping:
+        _drop_cancelled_heads(loop)
+        if not loop._scheduled:
+            if loop._ready:  # only callbacks that never woke the loop: it sleeps on
+                events = selector.select(None)
+                if events:
+                    loop._process_events(events)
+                return
+            if not ran:
+                return
+            ran = False
+            _tell_idle(SLOT, loop)  # may schedule a re-check of ours
+            continue
         first = loop._scheduled[0]
-        if first._cancelled or first._callback is not _own_timer:
-            if not loop._ready:
-                return  # the loop's own iteration sleeps until that timer
-            # Callbacks are ready that never woke the loop: sleep on until the program's
-            # timer is due or I/O arrives, as the loop would.
-            timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
-            events = selector.select(timeout)
-            if events:
-                loop._process_events(events)
-            return
         timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
+        if first._callback is not _own_timer:
+            if loop._ready:  # callbacks that never woke the loop: sleep on to that timer
+                events = selector.select(timeout)
+                if events:
+                    loop._process_events(events)
+            return  # the loop's own iteration sleeps until its timer (or runs it now)
         events = selector.select(timeout)
         if events:
             loop._process_events(events)
@@ -299,14 +325,9 @@ def _sleep_through_own_timers(loop: Any) -> None:
         first._scheduled = False
         before = len(loop._ready)
         first._run()
+        ran = True
         if len(loop._ready) > before:
             return  # our callback scheduled work: a verdict is being acted on
-    if loop._ready and not loop._scheduled and not loop._stopping:
-        # Nothing left to wait for but callbacks that never woke the loop: sleep until
-        # I/O or a wake-up, as the loop would.
-        events = selector.select(None)
-        if events:
-            loop._process_events(events)
 
 
 def call_once_later(loop: Any, name: str, delay: float, callback: Callable[[Any], None]) -> None:
