@@ -18,7 +18,7 @@ from typing import Any
 from aiodeadlock.config import Config
 from aiodeadlock.detectors.facts import LoopFacts
 from aiodeadlock.detectors.lockorder import LockOrder
-from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked
+from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked, loop_busy
 from aiodeadlock.detectors.lostwakeup import explain_lost_wakeup
 from aiodeadlock.detectors.offloop import look as look_off_loop
 from aiodeadlock.detectors.orphans import ended_holding
@@ -42,7 +42,7 @@ from aiodeadlock.instrument.taskstate import TaskState
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.model.lockorder import OrderEdge
 from aiodeadlock.model.report import Report, RunInfo
-from aiodeadlock.model.threads import LateWait, ThreadWait
+from aiodeadlock.model.threads import BusyPoll, LateWait, ThreadWait
 from aiodeadlock.respond import Responder, write_stderr
 
 
@@ -246,6 +246,22 @@ class Detector(Probe):
         if finding.definite:  # from this thread no task can take an error: exit mode ends it
             self.responder.deadlock(finding, inject=lambda err: False)
         elif self.responder.add(finding):
+            self.responder.write()
+        return True
+
+    def loop_thread_busy(
+        self, thread: int, poll_of: Callable[[int], BusyPoll | None], busy_for: float
+    ) -> bool:
+        threshold = self.config.watchdog
+        if not self.active or threshold is None or busy_for < threshold:
+            return False
+        poll = poll_of(thread)
+        if poll is None:
+            return False  # busy, maybe just slow: it polls nothing only the loop delivers
+        finding = loop_busy(poll, busy_for, threshold)
+        if finding is None:
+            return False
+        if self.responder.add(finding):
             self.responder.write()
         return True
 

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from aiodeadlock.model.findings import (
     LONG_WAIT,
     LOOP_BLOCKED,
+    LOOP_BUSY,
     Edge,
     Finding,
     Hold,
     Resource,
     TaskReport,
 )
-from aiodeadlock.model.threads import Actor, ThreadWait
+from aiodeadlock.model.threads import Actor, BusyPoll, ThreadWait
 
 
 def loop_blocked(
@@ -46,6 +47,36 @@ def loop_blocked(
         if thread == loop_thread:
             return _explain(chain, blocked_for)
     return None
+
+
+def loop_busy(poll: BusyPoll, busy_for: float, threshold: float) -> Finding | None:
+    """The potential loop-busy finding for a loop thread that has run one callback for
+    `busy_for` seconds while polling something only that loop can deliver."""
+    if busy_for < threshold:
+        return None
+    waiter = poll.waiter
+    label = poll.polled.label()
+    where = f" at {poll.at.short()}" if poll.at is not None else ""
+    message = (
+        f"{waiter.title()} has kept the event loop's thread for {busy_for:.1f}s{where}, "
+        f"polling {label} with {poll.call}: only this loop can deliver it, and the loop "
+        "never gets its thread back"
+    )
+    task = TaskReport(
+        key=waiter.key,
+        name=waiter.name,
+        state="running",
+        waits_for=poll.polled.key,
+        waits_at=poll.at,
+        stack=waiter.stack,
+        actor="task" if waiter.is_task else "thread",
+    )
+    edge = Edge(waiter.key, poll.polled.key, poll.at, None, None)
+    notes = (
+        "fix: await it (`await fut`, `await event.wait()`), or yield with "
+        "`await asyncio.sleep(0)` between polls",
+    )
+    return Finding(LOOP_BUSY, message, poll.at, (edge,), (task,), (poll.polled,), notes)
 
 
 def _explain(chain: list[ThreadWait], blocked_for: float) -> Finding:

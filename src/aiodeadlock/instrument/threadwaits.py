@@ -20,7 +20,7 @@ from aiodeadlock.instrument.naming import assigned_name
 from aiodeadlock.instrument.sites import frame_location, is_internal, location
 from aiodeadlock.model.findings import Resource
 from aiodeadlock.model.location import Location
-from aiodeadlock.model.threads import Actor, ThreadWait
+from aiodeadlock.model.threads import Actor, BusyPoll, ThreadWait
 
 _HANDLE_RUN: CodeType = events.Handle._run.__code__
 _FUTURE_WAITS = {
@@ -57,6 +57,35 @@ def _frames_of(top: FrameType | None) -> list[FrameType]:
         frames.append(top)
         top = top.f_back
     return frames
+
+
+#: Methods that poll an asyncio object, by the type they poll.
+_POLLS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (asyncio.Future, ("done", "cancelled")),
+    (asyncio.Event, ("is_set",)),
+    (asyncio.Lock, ("locked",)),
+    (asyncio.Queue, ("empty", "full", "qsize")),
+)
+
+
+def _polled(value: Any, called: set[str], loop: Any) -> str | None:
+    """The polling call (`done()`) if `value` is an asyncio object of `loop` that is not
+    ready yet and `called` (a frame's called names) includes a method that polls it."""
+    for kind, methods in _POLLS:
+        if not isinstance(value, kind):
+            continue
+        method = next((m for m in methods if m in called), None)
+        if method is None:
+            return None
+        if isinstance(value, asyncio.Future):
+            ready = value.done() or value.get_loop() is not loop
+        else:
+            bound = getattr(value, "_loop", None)
+            ready = bound is not None and bound is not loop
+            if isinstance(value, asyncio.Event):
+                ready = ready or value.is_set()
+        return None if ready else f"{method}()"
+    return None
 
 
 class Reader:
@@ -96,6 +125,31 @@ class Reader:
             if code in _FUTURE_WAITS or code is _JOIN or code in _OBJECT_WAITS:
                 match = i
         return None if match is None else self._blocked(tid, frames, match)
+
+    def polling(self, tid: int) -> BusyPoll | None:
+        """What the loop thread `tid`, busy in one callback, polls that only its own loop
+        can deliver, or None: a local of one of its innermost program frames (a future of
+        that loop not done, an asyncio Event not set...) whose polling method that frame's
+        code calls."""
+        loop = self.loop_of.get(tid)
+        frames = _frames_of(self.frames.get(tid))
+        if loop is None:
+            return None
+        user = [i for i, f in enumerate(frames) if not _library(f.f_code)][:3]
+        for i in user:
+            frame = frames[i]
+            called = set(frame.f_code.co_names)
+            try:
+                values = list(frame.f_locals.items())
+            except Exception:  # a frame we cannot read now
+                continue
+            for name, value in values:
+                call = _polled(value, called, loop)
+                if call is not None:
+                    res = Resource(_rkey(value), type(value).__name__, name)
+                    waiter = self._waiter(tid, frames[i:])
+                    return BusyPoll(tid, waiter, frame_location(frame), res, call)
+        return None
 
     def _blocked(self, tid: int, frames: list[FrameType], i: int) -> ThreadWait | None:
         frame = frames[i]

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from aiodeadlock.instrument import loophook, threadlocks
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.threadwaits import Reader, tasks_of
-from aiodeadlock.model.threads import Actor, LateWait, ThreadWait
+from aiodeadlock.model.threads import Actor, BusyPoll, LateWait, ThreadWait
 
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_forever = _BaseLoop.run_forever
@@ -65,6 +65,13 @@ class Sink(Protocol):
     ) -> bool:
         """A loop's thread has been in one callback for `blocked_for` seconds; `wait_of`
         reads what a thread is blocked in. True if that was reported (not asked again)."""
+        ...
+
+    def loop_thread_busy(
+        self, thread: int, poll_of: Callable[[int], BusyPoll | None], busy_for: float
+    ) -> bool:
+        """A loop's thread has run one callback for `busy_for` seconds without being
+        blocked in a call; `poll_of` reads what it polls. True if that was reported."""
         ...
 
     def late_waits(self, waits: list[LateWait]) -> None:
@@ -237,7 +244,9 @@ class Watchdog:
             if blocked_for >= self.threshold and now >= watch.next_check:
                 watch.next_check = now + self.threshold
                 reader = Reader(frames, loops)
-                if self.sink.loop_thread_blocked(tid, reader.wait, blocked_for):
+                if self.sink.loop_thread_blocked(
+                    tid, reader.wait, blocked_for
+                ) or self.sink.loop_thread_busy(tid, reader.polling, blocked_for):
                     watch.next_check = float("inf")  # reported: once per blocked callback
         self._watches = watches
         self._asleep = asleep

@@ -53,3 +53,15 @@ class LateWait:
     waited: float
     holders: tuple[Actor, ...] = ()
     others: int = 0
+
+
+@dataclass(frozen=True)
+class BusyPoll:
+    """A loop's thread running one callback that polls, without yielding, something only
+    that loop can deliver (a future of that loop, an Event a task of it would set)."""
+
+    thread: int
+    waiter: Actor  # the task (or callback) running on the loop's thread
+    at: Location | None  # the polling line
+    polled: Resource  # what it polls
+    call: str  # "done()", "is_set()", ...
