@@ -77,6 +77,7 @@ class Detector(Probe):
         self.cancels = CancelRecorder()  # cancel requests, for cancel-ignored (DL108)
         self.scanner.cancels = self._pending_cancels
         self.scanner.note = self._noted
+        self.scanner.ended_at = self.cancels.ended_at
         self.order = LockOrder()
         self.recorder = OrderRecorder(
             self.order.graph.edges, self._order_edge, self.order.graph.forget_instance

@@ -19,6 +19,11 @@ from aiodeadlock.model.findings import CANCEL_IGNORED, Finding
 from aiodeadlock.model.location import Location
 
 FILE = "/srv/app.py"
+REQUESTED, CAUGHT, NOW = (
+    Location(FILE, 21, "main"),
+    Location(FILE, 13, "worker"),
+    Location(FILE, 11, "worker"),
+)
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios" / "cancels"
 
 
@@ -35,13 +40,13 @@ class Pending:
     key: str = "T1"
     name: str = "worker"
     pending_for: float = 2.0
-    requested_at: Location | None = Location(FILE, 21, "main")
+    requested_at: Location | None = REQUESTED
     requested_by: str | None = "task 'main'"
     via: str | None = None
-    caught_at: Location | None = Location(FILE, 13, "worker")
+    caught_at: Location | None = CAUGHT
     handling: bool = False
-    waits_at: Location | None = Location(FILE, 11, "worker")
-    stack: tuple[Location, ...] = (Location(FILE, 11, "worker"),)
+    waits_at: Location | None = NOW
+    stack: tuple[Location, ...] = (NOW,)
     awaiters: tuple[Waiter, ...] = field(
         default=(Waiter("T2", "main", Location(FILE, 22, "main")),)
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from aiodeadlock.detectors.deadlock import Deadlock, cycle_members
+from aiodeadlock.detectors.deadlock import Deadlock, Step, cycle_members
 from aiodeadlock.model.findings import (
     ORPHANED_LOCK,
     SELF_DEADLOCK,
@@ -48,13 +49,23 @@ def _told_apart(resources: list[Resource]) -> tuple[Resource, ...]:
     return tuple(out)
 
 
-def explain(deadlock: Deadlock) -> Finding:
-    """Build the finding for `deadlock` (its first step is the wait that closed it)."""
+def explain(
+    deadlock: Deadlock,
+    ends: Mapping[str, Location] | None = None,
+    collateral: Sequence[Step] = (),
+) -> Finding:
+    """Build the finding for `deadlock` (its first step is the wait that closed it).
+
+    `ends`: where tasks that ended did so (by task key), when known; `collateral`: the
+    waits of other tasks on resources the deadlock's tasks hold (they wait forever too).
+    """
     first = deadlock.steps[0]
     edges: list[Edge] = []
     holds: dict[str, list[Hold]] = {}
     order: list[TaskNode] = []
-    for step in deadlock.steps:
+    inside = {s.task.key for s in deadlock.steps}
+    extra = [s for s in collateral if s.task.key not in inside]
+    for step in (*deadlock.steps, *extra):
         order.append(step.task)
         for h in step.holders:
             edges.append(
@@ -79,10 +90,11 @@ def explain(deadlock: Deadlock) -> Finding:
             stack=n.stack,
             ended=n.ended,
             exception=n.exception,
+            ended_at=(ends or {}).get(n.key) if n.ended else None,
         )
         for n in order
     )
-    resources = _told_apart([s.resource.to_resource() for s in deadlock.steps])
+    resources = _told_apart([s.resource.to_resource() for s in (*deadlock.steps, *extra)])
     label = first.resource.to_resource().label()
     who = f"Task {first.task.name!r}"
     closing = first  # the step whose wait the finding's location is
@@ -113,9 +125,13 @@ def explain(deadlock: Deadlock) -> Finding:
         message = f"{len(cycle)} tasks wait for each other in a cycle: " + " -> ".join(
             repr(n) for n in [*cycle, cycle[0]]
         )
-        outside = [s.task.name for s in deadlock.steps if s.task.key not in members]
+        outside = [s.task.name for s in (*deadlock.steps, *extra) if s.task.key not in members]
         if members and outside:
             notes = ("also stuck, waiting on the cycle: " + ", ".join(map(repr, outside)),)
+    if deadlock.kind is ORPHANED_LOCK or deadlock.kind is SELF_DEADLOCK:
+        also = [s.task.name for s in extra]
+        if also:
+            notes = (*notes, "also waiting on it: " + ", ".join(map(repr, also)))
     return Finding(
         deadlock.kind,
         message,

@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from aiodeadlock.detectors.cancels import Cancelled, cancel_ignored, ignored, stall_note
-from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
+from aiodeadlock.detectors.deadlock import Deadlock, Step, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.facts import LoopFacts, TaskGraph
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.model.findings import Finding
+from aiodeadlock.model.location import Location
 
 #: Deadlocks not reported yet that the next scan of parked tasks reads again, at most.
 RECHECK_LIMIT = 1000
@@ -27,6 +28,8 @@ MIN_PERIOD = 0.5
 SCAN_SHARE = 50
 #: Seconds between two looks at a busy loop's number of tasks.
 COUNT_PERIOD = 0.1
+#: Other tasks waiting on a deadlock's resources that its finding names, at most.
+COLLATERAL_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Scanner:
         #: findings made from them go.
         self.cancels: Callable[[LoopFacts, float], Sequence[Cancelled]] | None = None
         self.note: Callable[[Finding], None] = lambda finding: None
+        #: Where a finished task (a handle of the graph) ended, when it is known.
+        self.ended_at: Callable[[object], Location | None] = lambda handle: None
 
     @property
     def due(self) -> float:
@@ -87,7 +92,32 @@ class Scanner:
         deadlock = find_deadlock(graph, graph.add_task(task), orphans=False)
         if deadlock is None or self.may_be_released(facts, deadlock, graph, task):
             return None
-        return explain(deadlock)
+        return self.explain(facts, deadlock, graph)
+
+    def explain(self, facts: LoopFacts, deadlock: Deadlock, graph: TaskGraph) -> Finding:
+        """The finding of a deadlock, with where its finished tasks ended and the other
+        tasks that wait on what its tasks hold (collateral waiters, each where it waits)."""
+        ends = {}
+        for node in deadlock.ended:
+            at = self.ended_at(graph.handle(node.key))
+            if at is not None:
+                ends[node.key] = at
+        stuck = {s.task.key for s in deadlock.steps} | {n.key for n in deadlock.ended}
+        collateral: list[Step] = []
+        for other in facts.unfinished():
+            if len(collateral) >= COLLATERAL_LIMIT:
+                break
+            key = graph.add_task(other)
+            if key in stuck or not facts.may_wait_for_tasks(other):
+                continue
+            node = graph.task(key)
+            if node.waits is None:
+                continue
+            res = graph.resource(node.waits.resource)
+            mine = tuple(h for h in res.holders if h.task in stuck)
+            if mine and res.exclusive:
+                collateral.append(Step(graph.with_stack(node), res, mine))
+        return explain(deadlock, ends, collateral)
 
     def may_be_released(
         self, facts: LoopFacts, deadlock: Deadlock, graph: TaskGraph, current: object
@@ -159,7 +189,7 @@ class Scanner:
                 if now - since < orphans_after:
                     continue
             self.rechecks.pop(id(task), None)
-            finding = explain(_with_stacks(deadlock, checked))
+            finding = self.explain(facts, _with_stacks(deadlock, checked), checked)
             # Raise mode puts the error into a task on the cycle, never into one that only
             # waits on it (the cycle would stay, and asyncio.run's cleanup would recurse).
             on_cycle = list(finding.members) or [s.task.key for s in deadlock.steps]

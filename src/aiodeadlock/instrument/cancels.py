@@ -93,6 +93,9 @@ class CancelRecorder:
 
     def __init__(self) -> None:
         self.records: dict[int, CancelRecord] = {}
+        #: Where a task holding instrumented primitives was when it was cancelled (where
+        #: it ends, if the cancel ends it), by its record.
+        self.holders_at: weakref.WeakKeyDictionary[Any, Location] = weakref.WeakKeyDictionary()
         self._tool: int | None = None
         self._catching = False
 
@@ -119,6 +122,7 @@ class CancelRecorder:
     def close(self) -> None:
         tool, self._tool = self._tool, None
         self.records.clear()
+        self.holders_at.clear()
         self._catching = False
         if tool is None:
             return
@@ -179,6 +183,11 @@ class CancelRecorder:
             return
         at, by = _site(frame)
         self._record(task, at, by, None)
+        st = taskstate.states.get(id(task))
+        if st is not None and st.held and st.ref() is task:
+            stack = user_stack(_frames(task))
+            if stack:
+                self.holders_at[st] = stack[-1]
         # A task cancels what it awaits (from C code, no call to see): the same request.
         fut, via, hops = getattr(task, "_fut_waiter", None), task, 0
         while isinstance(fut, _TASKS) and not fut.done() and hops < 20:
@@ -195,6 +204,10 @@ class CancelRecorder:
                 return
         self.records[id(task)] = CancelRecord(weakref.ref(task), time.monotonic(), at, by, via)
         self._catch(True)
+
+    def ended_at(self, handle: Any) -> Location | None:
+        """Where a finished task (or its record) ended, when known."""
+        return ended_at(handle, self.holders_at)
 
     def prune(self) -> None:
         """Forget requests of tasks that ended, were freed or took their cancel back."""
@@ -427,14 +440,17 @@ def _shutdown_gather() -> tuple[FrameType, list[Any]] | None:
     return (outer or frame), pending
 
 
-def ended_at(handle: Any) -> Location | None:
-    """Where a task that raised ended: the innermost user frame of its traceback, from the
-    record kept of a task that ended holding something (None when not known)."""
+def ended_at(handle: Any, holders_at: Any = None) -> Location | None:
+    """Where a task that held something ended: for one that raised, the innermost user
+    frame of its traceback; for one that was cancelled, where it was when the cancel was
+    asked for (recorded on 3.12+, in `holders_at`). None when not known."""
     st = handle if isinstance(handle, taskstate.TaskState) else None
     if st is None:
         st = taskstate.states.get(id(handle))
         if st is None or st.ref() is not handle:
             return None
+    if st.ended == taskstate.CANCELLED:
+        return None if holders_at is None else holders_at.get(st)
     tb = st.exception_tb
     if not tb:
         return None

@@ -17,13 +17,14 @@ def render_finding(finding: Finding) -> str:
         lines += _order_paths(finding)
     elif finding.edges:
         lines.append("  wait-for edges:")
-        for e in finding.edges:
-            lines.append("    " + _edge_line(finding, e))
+        for e, more in _grouped(finding):
+            lines.append("    " + _edge_line(finding, e, more))
     for t in finding.tasks:
         if t.state == "ended":
             how = t.ended or "ended"
             extra = f": {t.exception}" if t.exception else ""
-            lines.append(f"  Task {t.name!r} has ended ({how}{extra}).")
+            where = f" at {t.ended_at.short()}" if t.ended_at else ""
+            lines.append(f"  Task {t.name!r} has ended ({how}{extra}){where}.")
             for h in t.holds if not finding.edges else ():
                 res = finding.resource(h.resource)
                 since = f", taken at {h.since.short()}" if h.since else ""
@@ -74,8 +75,29 @@ def _cancel_lines(t: TaskReport) -> list[str]:
     return out
 
 
-def _edge_line(finding: Finding, e: Edge) -> str:
-    """One wait-for edge: who waits where, for what, held by whom since where."""
+def _grouped(finding: Finding) -> list[tuple[Edge, list[str]]]:
+    """The edges, those of one wait on gather, a TaskGroup... as one (with the names of the
+    other tasks it needs), so a wait on many tasks is one line."""
+    out: list[tuple[Edge, list[str]]] = []
+    seen: dict[tuple[object, ...], list[str]] = {}
+    for e in finding.edges:
+        res = finding.resource(e.resource)
+        holder = finding.task(e.holder)
+        if res is not None and res.type in _AWAITS - {"Task"} and holder is not None:
+            key = (e.waiter, e.resource, e.wait_at)
+            if key in seen:
+                seen[key].append(holder.name)
+                continue
+            seen[key] = []
+            out.append((e, seen[key]))
+            continue
+        out.append((e, []))
+    return out
+
+
+def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
+    """One wait-for edge: who waits where, for what, held by whom since where (`more`: other
+    tasks the same wait needs to finish)."""
     waiter = finding.task(e.waiter)
     res = finding.resource(e.resource)
     holder = finding.task(e.holder)
@@ -93,6 +115,9 @@ def _edge_line(finding: Finding, e: Edge) -> str:
     if holder is None:
         return text
     if res is not None and res.type in _AWAITS:
+        if more:
+            names = ", ".join(repr(n) for n in [holder.name, *more])
+            return text + f", which needs tasks {names} to finish"
         return text + f", which needs task {holder.name!r} to finish"
     who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
     text += f", held by {who}"
