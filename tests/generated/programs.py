@@ -20,6 +20,10 @@ Draw = Callable[..., Any]
 
 #: The definite kinds a deadlock family is expected to produce, by code.
 SELF_DEADLOCK, WAIT_CYCLE, ORPHANED_LOCK, STALL = "DL101", "DL102", "DL103", "DL105"
+CANCEL_IGNORED = "DL108"
+#: Cancel requests are recorded when made (3.12+; on 3.11 a cancel is dated from the first
+#: scan that sees it, up to a scan period late: too late for these short programs).
+RECORDS_CANCELS = sys.version_info >= (3, 12)
 HAS_TASKGROUP = sys.version_info >= (3, 11)  # also asyncio.timeout(), asyncio.Barrier
 #: wait_for() leaks a lock acquired as its timeout fires before 3.12 (gh-86296).
 SAFE_WAIT_FOR = sys.version_info >= (3, 12)
@@ -34,6 +38,8 @@ class Program:
     family: str
     expect: str | None
     source: str
+    #: A potential finding the program must produce where it can be detected (by code).
+    potential: str | None = None
 
     def __repr__(self) -> str:
         return "\n" + self.source
@@ -570,7 +576,7 @@ def _maybe_sleep(draw: Draw) -> list[str]:
 def _assemble(
     draw: Draw,
     family: str,
-    expect: str,
+    expect: str | None,
     core_res: list[str],
     helpers: list[list[str]],
     core: list[list[str]],
@@ -796,6 +802,41 @@ def stall_programs(draw: Draw) -> Program:
     return _assemble(draw, "stall", STALL, res, helpers, core, threads=threads)
 
 
+@st.composite
+def cancel_swallow_programs(draw: Draw) -> Program:
+    """A task swallows its cancel and works on (~0.7 s, several grace periods) while the
+    task that cancelled it awaits it: no definite finding, but a potential cancel-ignored
+    (DL108) one where cancel requests are recorded (3.12+)."""
+    helpers: list[list[str]] = []
+    catch = draw(
+        st.sampled_from(
+            [
+                ["except BaseException:", "    continue"],
+                ["except asyncio.CancelledError:", "    pass"],
+                ["except asyncio.CancelledError:", "    G.append('lost')"],
+            ]
+        )
+    )
+    step = _chain(draw, "sw", ["await asyncio.sleep(0.02)"], helpers)
+    swallower = ["for _ in range(35):", "    try:", *_indent(step, 2), *_indent(catch)]
+    core = [[*_maybe_sleep(draw), *swallower]]
+    wait = draw(
+        st.sampled_from(
+            [
+                f"await {_dt(0)}",
+                f"await asyncio.gather({_dt(0)}, return_exceptions=True)",
+                f"await asyncio.wait([{_dt(0)}])",
+            ]
+        )
+    )
+    canceller = ["await asyncio.sleep(0.03)", f"{_dt(0)}.cancel()", *_maybe_sleep(draw), wait]
+    core.append(_chain(draw, "cc", canceller, helpers))
+    res = ["global G", "G = []"]
+    program = _assemble(draw, "cancel-swallow", None, res, helpers, core, threads=False)
+    program.potential = CANCEL_IGNORED if RECORDS_CANCELS else None
+    return program
+
+
 FAMILIES: dict[str, Callable[[], st.SearchStrategy[Program]]] = {
     "completes": completing_programs,
     "self-deadlock": self_deadlock_programs,
@@ -803,6 +844,7 @@ FAMILIES: dict[str, Callable[[], st.SearchStrategy[Program]]] = {
     "task-cycle": task_cycle_programs,
     "orphaned-lock": orphan_programs,
     "stall": stall_programs,
+    "cancel-swallow": cancel_swallow_programs,
 }
 
 
@@ -925,6 +967,10 @@ def problems(program: Program, outcome: Outcome) -> list[str]:
                 found.append(f"task T[{i}] raised {r!r}")
     elif definite != [program.expect]:
         found.append(f"expected exactly {program.expect}, got definite {definite}")
+    if program.potential is not None:
+        codes = {f.kind.code for f in outcome.findings if not f.definite}
+        if program.potential not in codes:
+            found.append(f"expected a potential {program.potential} finding, got {sorted(codes)}")
     return found
 
 

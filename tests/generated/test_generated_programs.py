@@ -51,6 +51,7 @@ CI_EXAMPLES = {
     "task-cycle": 60,
     "orphaned-lock": 50,
     "stall": 40,
+    "cancel-swallow": 12,
 }
 GRACE = 0.1
 TIMEOUT = 10.0
