@@ -289,8 +289,10 @@ def _sleep_through_own_timers(loop: Any) -> None:
     without waking the loop (a lost wake-up) stay unrun, as they would without us. When
     our timers leave the loop with nothing scheduled, the idle hook runs again, as the
     loop's next iteration would have run it. The sleep ends when I/O or a wake-up
-    arrives (the loop's own iteration then goes on with it), when a timer of the
-    program is due, or when our callback scheduled work (a verdict being acted on).
+    arrives, when a timer of the program is due, or when our callback scheduled work (a
+    verdict being acted on). Events seen here are left to the loop's own iteration: its
+    selector is level-triggered, so its select() returns them again at once (processing
+    them here as well would run each I/O callback twice).
     """
     selector = loop._selector
     ran = False
@@ -298,9 +300,7 @@ def _sleep_through_own_timers(loop: Any) -> None:
         _drop_cancelled_heads(loop)
         if not loop._scheduled:
             if loop._ready:  # only callbacks that never woke the loop: it sleeps on
-                events = selector.select(None)
-                if events:
-                    loop._process_events(events)
+                selector.select(None)
                 return
             if not ran:
                 return
@@ -311,13 +311,9 @@ def _sleep_through_own_timers(loop: Any) -> None:
         timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
         if first._callback is not _own_timer:
             if loop._ready:  # callbacks that never woke the loop: sleep on to that timer
-                events = selector.select(timeout)
-                if events:
-                    loop._process_events(events)
+                selector.select(timeout)
             return  # the loop's own iteration sleeps until its timer (or runs it now)
-        events = selector.select(timeout)
-        if events:
-            loop._process_events(events)
+        if selector.select(timeout):
             return
         if first._when > loop.time() + loop._clock_resolution:
             continue  # woken early (a signal): not due yet
