@@ -21,6 +21,8 @@ from workloads import INSTALL, SCALE, VARIANTS, WORKLOADS
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORKER = HERE / "workloads.py"
+#: The aiodeadlock source the workers import (--src: another checkout's, to compare).
+SRC = REPO / "src"
 SCHEMA = 1
 
 #: Timed rounds per worker process (after a warm-up); the fastest counts. A process stops
@@ -54,7 +56,7 @@ class WorkerError(Exception):
 
 def _env(variant: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONPATH"] = str(REPO / "src")
+    env["PYTHONPATH"] = str(SRC)
     if variant == "debug":
         env["PYTHONASYNCIODEBUG"] = "1"
     return env
@@ -404,10 +406,14 @@ def _machine() -> dict[str, Any]:
     return info
 
 
+#: The interpreters --all-pythons looks for.
+MINORS = ("3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+
+
 def all_pythons() -> list[str]:
-    """The newest installed pyenv patch release of each of 3.10-3.13."""
+    """The newest installed pyenv patch release of each of 3.10-3.15."""
     found = []
-    for minor in ("3.10", "3.11", "3.12", "3.13"):
+    for minor in MINORS:
         path = _pyenv_python(minor)
         if path:
             found.append(path)
@@ -450,7 +456,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", type=Path, help="write all figures as JSON")
     parser.add_argument("--compare", metavar="OLD", type=Path, help="print ratio deltas to OLD")
     parser.add_argument("--python", action="append", help="interpreter (path or pyenv version)")
-    parser.add_argument("--all-pythons", action="store_true", help="every pyenv 3.10-3.13")
+    parser.add_argument("--all-pythons", action="store_true", help="every pyenv 3.10-3.15")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="aiodeadlock source directory the workers import (default: this checkout's src; "
+        "another checkout's src/ measures that version, e.g. for a before/after table)",
+    )
     parser.add_argument("--workloads", help="comma-separated subset (default: all)")
     parser.add_argument("--tasks", type=int, help=f"blocked tasks in {SCALE} (default 100000)")
     args = parser.parse_args(argv)
@@ -461,6 +473,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(names)}")
     old = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else None
+    if args.src is not None:
+        global SRC
+        SRC = args.src.resolve()
+        if not (SRC / "aiodeadlock" / "__init__.py").is_file():
+            parser.error(f"--src {args.src}: no aiodeadlock package there")
     if args.python:
         pythons = [_resolve_python(p) for p in args.python]
     elif args.all_pythons:
@@ -473,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": SCHEMA,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "git": _git(),
+        "src": str(SRC),
         "machine": _machine(),
         "settings": {
             "mode": mode,

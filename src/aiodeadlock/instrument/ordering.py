@@ -16,11 +16,14 @@ from aiodeadlock.instrument.naming import created_name
 from aiodeadlock.instrument.primitives import is_lock
 from aiodeadlock.instrument.sites import line_of, location
 from aiodeadlock.model.findings import Resource
+from aiodeadlock.model.location import Location
 from aiodeadlock.model.lockorder import OrderEdge
 
 #: The lock class of a primitive the lock-order graph leaves out (cached on it).
 NOT_ORDERED = 0
 _NO_GATES: frozenset[Hashable] = frozenset()
+#: Entries a site cache holds before it is emptied (code made at run time could grow it).
+_CACHE_LIMIT = 4096
 
 
 class OrderRecorder:
@@ -42,6 +45,12 @@ class OrderRecorder:
         #: Instance edges -> weak references to their two locks.
         self.refs: dict[tuple[Hashable, Hashable], tuple[weakref.ref[Any], weakref.ref[Any]]] = {}
         self._dead: list[tuple[Hashable, Hashable]] = []
+        #: Sites and labels of new edges, resolved once per (code, offset): many locks made
+        #: on one line (a list of them) make many instance edges with the same sites. Keyed
+        #: by id(code) (a code object hashes by content, slowly); the code is kept with
+        #: the entry, so that id stays its own.
+        self._locations: dict[tuple[int, int], tuple[Any, Location | None]] = {}
+        self._labels: dict[tuple[int, int, type, str], tuple[Any, Resource]] = {}
 
     def class_of(self, prim: Any) -> int:
         """The lock class of `prim` (its creation site), cached on it; NOT_ORDERED if it is
@@ -116,15 +125,46 @@ class OrderRecorder:
             held=key[0],
             taken=key[1],
             task=st.name(),
-            held_at=None if owner_code is None else location(owner_code, owner_lasti),
-            taken_at=None if frame is None else location(frame.f_code, frame.f_lasti),
-            held_label=_label(h, "L1"),
-            taken_label=_label(prim, "L2"),
+            held_at=self._location(owner_code, owner_lasti),
+            taken_at=None if frame is None else self._location(frame.f_code, frame.f_lasti),
+            held_label=self._label(h, "L1"),
+            taken_label=self._label(prim, "L2"),
             gates=gates,
         )
         if self.sink(edge, instance) and instance:
             forget = self._forgetter(key)
             self.refs[key] = (weakref.ref(h, forget), weakref.ref(prim, forget))
+
+    def _location(self, code: Any, lasti: int) -> Location | None:
+        """`location(code, lasti)`, cached (called under the guard)."""
+        if code is None:
+            return None
+        cache = self._locations
+        hit = cache.get((id(code), lasti))
+        if hit is not None:
+            return hit[1]
+        found = location(code, lasti)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[id(code), lasti] = (code, found)
+        return found
+
+    def _label(self, prim: Any, key: str) -> Resource:
+        """How a report names `prim` (type, name, creation site), cached per creation site."""
+        created = prim._adl_created
+        if created is None:
+            return Resource(key, type(prim).__name__, None, None)
+        code, lasti = created
+        cache = self._labels
+        ident = (id(code), lasti, type(prim), key)
+        hit = cache.get(ident)
+        if hit is not None:
+            return hit[1]
+        found = Resource(key, type(prim).__name__, created_name(code, lasti), location(code, lasti))
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[ident] = (code, found)
+        return found
 
     def alive(self, keys: list[tuple[Hashable, Hashable]]) -> bool:
         """Whether the locks of these instance edges still exist (the dead ones are dropped)."""
@@ -159,10 +199,3 @@ def _held_site(prim: Any, st: Any) -> tuple[Any, int]:
         return prim._adl_code, prim._adl_lasti
     entry = (prim.__dict__.get("_adl_holders") or {}).get(st)
     return (entry[1], entry[2]) if entry else (None, -1)
-
-
-def _label(prim: Any, key: str) -> Resource:
-    created = prim._adl_created
-    at = None if created is None else location(*created)
-    name = None if created is None else created_name(*created)
-    return Resource(key, type(prim).__name__, name, at)

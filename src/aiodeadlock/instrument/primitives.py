@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import sys
-from asyncio import coroutines, locks, queues
+from asyncio import coroutines, events, locks, queues
 from collections.abc import Coroutine
 from typing import Any
 
@@ -110,16 +110,42 @@ def is_owned_primitive(obj: Any) -> bool:
     return isinstance(obj, (_Lock, _Semaphore))
 
 
+#: id(code) -> (code, whether it is asyncio's or ours): `is_internal` compares file names,
+#: and acquire() is mostly called from asyncio itself (Condition, the `async with` of
+#: Condition and BoundedSemaphore), so the same few code objects are asked about again and
+#: again. The code is kept with its entry, so that id stays its own.
+_internal_codes: dict[int, tuple[Any, bool]] = {}
+_INTERNAL_CODES_LIMIT = 4096
+_HANDLE_RUN = events.Handle._run.__code__
+
+
+def _internal(code: Any) -> bool:
+    hit = _internal_codes.get(id(code))
+    if hit is not None:
+        return hit[1]
+    verdict = is_internal(code)
+    if len(_internal_codes) >= _INTERNAL_CODES_LIMIT:
+        _internal_codes.clear()
+    _internal_codes[id(code)] = (code, verdict)
+    return verdict
+
+
 def _caller(depth: int) -> Any:
-    """The user frame that called into the primitive (None if it is a task's first step)."""
-    frame = _getframe(depth + 1)
-    if is_internal(frame.f_code):
-        return user_frame(frame)
-    return frame
+    """The user frame that called into the primitive (None if it is a task's first step):
+    `sites.user_frame` of the caller, with the verdicts on code objects cached."""
+    frame: Any = _getframe(depth + 1)
+    while frame is not None:
+        code = frame.f_code
+        if not _internal(code):
+            return frame
+        if code is _HANDLE_RUN:  # the loop's callback runner: above it is not the task's
+            return None
+        frame = frame.f_back
+    return None
 
 
 def _created_site(frame: Any) -> tuple[Any, int] | None:
-    if frame is not None and is_internal(frame.f_code):
+    if frame is not None and _internal(frame.f_code):
         frame = user_frame(frame)
     return None if frame is None else (frame.f_code, frame.f_lasti)
 
@@ -460,7 +486,15 @@ def sem_aenter(self: Any) -> Any:
 
 
 async def _sem_wait(self: Any, st: Any, frame: Any) -> None:
-    await _park(self, _sem_acquire, frame, st, self._value <= 0)
+    """The contended `async with`: park through asyncio's acquire, the wait recorded."""
+    if st is None or not SLOT.watching:
+        await _sem_acquire(self)
+    else:  # _park(), inlined
+        try:
+            _announce(st, self, frame, self._value <= 0)
+            await _sem_acquire(self)
+        finally:
+            st.waiting = None
     _sem_taken(self, st, frame)
 
 
@@ -505,6 +539,7 @@ def _recording_init(cls: Any) -> Any:
 _OTHERS: list[Any] = [locks.Event, locks.Condition, queues.Queue]
 if hasattr(locks, "Barrier"):
     _OTHERS.append(locks.Barrier)
+
 
 def _as_coroutine_function(func: Any) -> None:
     """Mark a plain function that returns an awaitable as a coroutine function, as the
