@@ -23,6 +23,7 @@ import asyncio
 import linecache
 import sys
 import time
+import types
 import weakref
 from asyncio import runners
 from dataclasses import dataclass, field
@@ -287,10 +288,10 @@ def _monitoring() -> Any:
 
 _DISABLE = getattr(getattr(sys, "monitoring", None), "DISABLE", None)
 _CALLABLE_TYPES = {
-    type(asyncio.Task.cancel),  # method_descriptor (C tasks)
-    type(asyncio.get_event_loop_policy),  # builtin function or bound C method
-    type(_cancelling),  # function (pure-Python tasks, subclasses)
-    type(CancelRecorder().open),  # bound method
+    types.MethodDescriptorType,  # Task.cancel of C tasks, called as task.cancel()
+    types.BuiltinMethodType,  # a bound C method (c = task.cancel; c())
+    types.FunctionType,  # pure-Python tasks, subclasses
+    types.MethodType,  # a bound Python method
 }
 
 
