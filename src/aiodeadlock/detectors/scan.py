@@ -104,7 +104,9 @@ class Scanner:
                 ends[node.key] = at
         stuck = {s.task.key for s in deadlock.steps} | {n.key for n in deadlock.ended}
         collateral: list[Step] = []
-        for other in facts.unfinished():
+        # (not read on a loop of many tasks, which records the ones that park instead)
+        others = [] if facts.recording_parked() else facts.unfinished()
+        for other in others:
             if len(collateral) >= COLLATERAL_LIMIT:
                 break
             key = graph.add_task(other)
@@ -267,7 +269,8 @@ class Scanner:
                 return
         elif self._found(facts, self.cycles(facts, 0.0, parked)) or not facts.task_count():
             return
-        self.check_cancels(facts)  # (dates the cancels it sees, where no request was seen)
+        if not facts.recording_parked():  # (a loop of many tasks: at full scans only)
+            self.check_cancels(facts)  # (dates the cancels no request was seen of)
         facts.call_later("grace", grace, lambda _: self.stall_check(facts))
 
     def between(self, facts: LoopFacts, pausing: bool) -> None:
