@@ -45,7 +45,8 @@ class LoopView:
         return loophook.parked_since_last_call(self.loop)
 
     def recording_parked(self) -> bool:
-        return self.loop._adl_parked is not None
+        # (a loop not derived from BaseEventLoop, such as uvloop's, never records them)
+        return getattr(self.loop, "_adl_parked", None) is not None
 
     def record_parked(self, tasks: int) -> None:
         """Record parking tasks from now on if there are many (`tasks`), stop if few."""

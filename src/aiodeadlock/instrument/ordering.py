@@ -105,10 +105,14 @@ class OrderRecorder:
                     self._new_edge(st, h, prim, key, self._gates(held, h), instance, frame)
 
     def _gates(self, held: list[Any], h: Any) -> frozenset[Hashable]:
-        """The lock classes held around the pair (`h`, the one asked for)."""
+        """The locks held around the pair (`h`, the one asked for), each as (its class, its
+        id): only one and the same lock held on every path of a cycle keeps them apart; two
+        instances of one class (per-key locks in a dict) are not a common gate."""
         if len(held) < 2:
             return _NO_GATES
-        return frozenset(c for o in held if o is not h and (c := self.class_of(o)) != NOT_ORDERED)
+        return frozenset(
+            (c, id(o)) for o in held if o is not h and (c := self.class_of(o)) != NOT_ORDERED
+        )
 
     def _new_edge(
         self,
