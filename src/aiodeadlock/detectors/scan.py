@@ -92,22 +92,25 @@ class Scanner:
         deadlock = find_deadlock(graph, graph.add_task(task), orphans=False)
         if deadlock is None or self.may_be_released(facts, deadlock, graph, task):
             return None
-        return self.explain(facts, deadlock, graph)
+        return self.explain(facts, deadlock, graph, collateral=False)
 
-    def explain(self, facts: LoopFacts, deadlock: Deadlock, graph: TaskGraph) -> Finding:
-        """The finding of a deadlock, with where its finished tasks ended and the other
-        tasks that wait on what its tasks hold (collateral waiters, each where it waits)."""
+    def explain(
+        self, facts: LoopFacts, deadlock: Deadlock, graph: TaskGraph, collateral: bool = True
+    ) -> Finding:
+        """The finding of a deadlock, with where its finished tasks ended and (`collateral`,
+        from scans) the other tasks that wait on what its tasks hold, each where it waits.
+        (A task about to park reads no other tasks: that is a scan's work.)"""
         ends = {}
         for node in deadlock.ended:
             at = self.ended_at(graph.handle(node.key))
             if at is not None:
                 ends[node.key] = at
         stuck = {s.task.key for s in deadlock.steps} | {n.key for n in deadlock.ended}
-        collateral: list[Step] = []
+        waiting: list[Step] = []
         # (not read on a loop of many tasks, which records the ones that park instead)
-        others = [] if facts.recording_parked() else facts.unfinished()
+        others = [] if not collateral or facts.recording_parked() else facts.unfinished()
         for other in others:
-            if len(collateral) >= COLLATERAL_LIMIT:
+            if len(waiting) >= COLLATERAL_LIMIT:
                 break
             key = graph.add_task(other)
             if key in stuck or not facts.may_wait_for_tasks(other):
@@ -118,8 +121,8 @@ class Scanner:
             res = graph.resource(node.waits.resource)
             mine = tuple(h for h in res.holders if h.task in stuck)
             if mine and res.exclusive:
-                collateral.append(Step(graph.with_stack(node), res, mine))
-        return explain(deadlock, ends, collateral)
+                waiting.append(Step(graph.with_stack(node), res, mine))
+        return explain(deadlock, ends, waiting)
 
     def may_be_released(
         self, facts: LoopFacts, deadlock: Deadlock, graph: TaskGraph, current: object
