@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,15 +148,16 @@ def said_already(potential: Finding, found: Sequence[Finding]) -> bool:
     """True if `potential` is about resources a definite finding of `found` names already
     (the lock-order cycle behind a wait-cycle, the task that ended holding an orphaned
     lock): it tells a reader of that report nothing new."""
-    named = {_identity(r) for r in potential.resources}
+    named = Counter(_identity(r) for r in potential.resources)
     return bool(named) and any(
-        f.definite and named <= {_identity(r) for r in f.resources} for f in found
+        f.definite and not named - Counter(_identity(r) for r in f.resources) for f in found
     )
 
 
 def _identity(resource: Resource) -> tuple[str, str | None, Location | None]:
-    """How two reports of one run tell a resource apart: keys are per finding, but two
-    locks created at one line still differ by the name they are stored under."""
+    """How two findings of one run tell a resource apart (keys are per finding): two locks
+    made at one line differ by the name they are stored under, where it is known, and
+    are counted as two (a multiset), where it is not."""
     return (resource.type, resource.name, resource.created_at)
 
 
