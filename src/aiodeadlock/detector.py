@@ -158,8 +158,8 @@ class Detector(Probe):
 
     def contended(self, st: TaskState, prim: Any, frame: FrameType | None) -> BaseException | None:
         task = st.task()
-        if task is None:
-            return None
+        if task is None or waits.holders_may_run(prim):
+            return None  # the usual case, answered before any view of the loop is made
         finding = self.scanner.at_park(self._view(running_loop()), task, prim)
         if finding is None:
             return None
