@@ -20,7 +20,16 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 DEFAULT_TIMEOUT = 10.0
 DEADLOCK_EXIT = 3
 #: Keys of a report whose values are source locations (objects with file and line).
-LOCATION_KEYS = ("location", "wait_at", "since", "waits_at", "created_at")
+LOCATION_KEYS = (
+    "location",
+    "wait_at",
+    "since",
+    "waits_at",
+    "created_at",
+    "ended_at",
+    "cancelled_at",
+    "caught_at",
+)
 
 
 @dataclass

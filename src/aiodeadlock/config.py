@@ -150,8 +150,9 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "strict",
         "switch",
         False,
-        "exit with status 3 when potential deadlocks (lock-order inversions) were found, "
-        "even if the program succeeded",
+        "exit with status 3 when potential deadlocks (lock-order inversions, ignored "
+        "cancels, locks left by ended tasks, a busy loop) were found, even if the program "
+        "succeeded",
     ),
     Option(
         "dump-on-sigusr1",
