@@ -306,6 +306,8 @@ def _sleep_through_own_timers(loop: Any) -> None:
                 return
             ran = False
             _tell_idle(SLOT, loop)  # may schedule a re-check of ours
+            if loop._ready:
+                return  # it acted on a verdict: the loop runs what that scheduled
             continue
         first = loop._scheduled[0]
         timeout = min(max(0.0, first._when - loop.time()), _MAX_TIMEOUT)
