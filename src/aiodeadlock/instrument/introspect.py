@@ -119,38 +119,3 @@ def idle_pool_worker(frame: Any) -> bool:
     """True if `frame` (a thread's innermost) is a thread pool worker waiting for work:
     it runs nothing until someone submits a job, so it cannot wake a loop by itself."""
     return frame is not None and _POOL_WORKER is not None and frame.f_code is _POOL_WORKER
-
-
-def threads_referencing(prims: list[Any], depth: int = 64) -> list[Any]:
-    """Other live threads (not the detector's own) with one of `prims` in a local variable
-    of one of their innermost `depth` frames: such a thread may release it (for instance
-    through `call_soon_threadsafe`)."""
-    wanted = {id(p) for p in prims}
-    frames = sys._current_frames()
-    try:
-        return _referencing(wanted, frames, depth)
-    finally:
-        frames.clear()  # it holds this frame, which holds it: no cycle left for the gc
-
-
-def _referencing(wanted: set[int], frames: dict[int, FrameType], depth: int) -> list[Any]:
-    me = threading.current_thread()
-    found = []
-    for thread in threading.enumerate():
-        ident = thread.ident
-        if ident is None or thread is me or getattr(thread, "_adl_own", False):
-            continue
-        frame = frames.get(ident)
-        if joins_forever(frame, me):
-            continue
-        try:
-            for _ in range(depth):
-                if frame is None:
-                    break
-                if any(id(v) in wanted for v in frame.f_locals.values()):
-                    found.append(thread)
-                    break
-                frame = frame.f_back
-        except Exception:  # a frame we cannot read: count the thread as holding it
-            found.append(thread)
-    return found

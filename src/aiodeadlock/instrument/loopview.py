@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from aiodeadlock.instrument import loophook, taskstate, waits
-from aiodeadlock.instrument.introspect import tasks_referencing, threads_referencing
+from aiodeadlock.instrument.introspect import tasks_referencing
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.primitives import bound_elsewhere
 from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.sites import describe_callable, qualname
+from aiodeadlock.instrument.threadrefs import threads_referencing
 from aiodeadlock.instrument.wakeup import raise_in
 from aiodeadlock.model.location import Location
 

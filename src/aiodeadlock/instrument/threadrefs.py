@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 from aiodeadlock.instrument.introspect import joins_forever
@@ -14,12 +15,19 @@ def threads_referencing(prims: list[Any], depth: int = 64) -> list[int]:
     """Idents of the other live threads (not the calling one, nor the detector's own) with one
     of `prims` in a local variable of one of their innermost `depth` frames.
 
-    As introspect.threads_referencing, except that the calling thread is told by its ident:
-    a bare thread (a monitor) asking is not made known to `threading`.
+    The calling thread is told by its ident: a bare thread (a monitor) asking is not made
+    known to `threading`.
     """
     wanted = {id(p) for p in prims}
-    me = _thread.get_ident()
     frames = sys._current_frames()
+    try:
+        return _referencing(wanted, frames, depth)
+    finally:
+        frames.clear()  # it holds this frame, which holds it: no cycle left for the gc
+
+
+def _referencing(wanted: set[int], frames: dict[int, FrameType], depth: int) -> list[int]:
+    me = _thread.get_ident()
     # the calling thread's Thread object, if it has one (never made here)
     caller = threading._active.get(me)  # type: ignore[attr-defined]
     found = []
