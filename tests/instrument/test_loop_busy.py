@@ -24,7 +24,7 @@ async def main():
     fut = loop.create_future()
     loop.call_later(0.1, fut.set_result, 1)
     while not fut.done():  # line 8: never yields, so the loop never runs the timer
-        pass
+        pass  # a sample of the stack may land here: the report still names the poll
 
 asyncio.run(main())
 """
@@ -39,8 +39,8 @@ async def setter(ready):
 async def main():
     ready = asyncio.Event()
     asyncio.get_running_loop().call_soon(asyncio.ensure_future, setter(ready))
-    while not ready.is_set():
-        time.sleep(0.01)  # line 12: sleeps, but in the loop's own thread
+    while not ready.is_set():  # line 11: the poll; the sleep below is in the loop's thread
+        time.sleep(0.01)
 
 asyncio.run(main())
 """
@@ -68,7 +68,7 @@ def _finding(tmp_path: Path, source: str) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     ("source", "line", "polled"),
-    [(POLLS_FUTURE, 8, "Future 'fut'"), (POLLS_EVENT_WITH_SLEEP, 12, "Event 'ready'")],
+    [(POLLS_FUTURE, 8, "Future 'fut'"), (POLLS_EVENT_WITH_SLEEP, 11, "Event 'ready'")],
     ids=["future-done", "event-is-set"],
 )
 def test_a_callback_polling_its_own_loop_is_reported(
@@ -137,3 +137,17 @@ def test_a_busy_callback_that_polls_nothing_of_its_loop_is_not_reported(
         [*RUN, "prog.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT
     )
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "done\n", "")
+
+
+def test_the_poll_line_does_not_depend_on_where_the_sample_landed() -> None:
+    from aiodeadlock.instrument.threadwaits import _call_line
+
+    source = "def f(fut, other):\n    x = other.done()\n    while not fut.done():\n        pass\n"
+    namespace: dict[str, object] = {}
+    exec(compile(source, "poll.py", "exec"), namespace)
+    code = namespace["f"].__code__  # type: ignore[attr-defined]
+    assert _call_line(code, "fut", "done", near=4) == 3  # sampled on `pass`
+    assert _call_line(code, "fut", "done", near=3) == 3
+    assert _call_line(code, "fut", "done", near=1) == 3  # before any: the first call
+    assert _call_line(code, "other", "done", near=4) == 2
+    assert _call_line(code, "fut", "cancelled", near=4) is None

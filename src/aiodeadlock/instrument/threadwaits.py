@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import concurrent.futures.thread
+import dis
 import functools
 import queue
+import sys
 import threading
 from asyncio import events
 from collections.abc import Iterable
@@ -88,6 +90,43 @@ def _polled(value: Any, called: set[str], loop: Any) -> str | None:
     return None
 
 
+_LOADS = {"LOAD_FAST", "LOAD_FAST_BORROW", "LOAD_DEREF", "LOAD_NAME", "LOAD_GLOBAL"}
+_LOADS_CHECKED = {"LOAD_FAST_CHECK", "LOAD_CLASSDEREF", "LOAD_FROM_DICT_OR_DEREF"}
+
+
+def _call_line(code: CodeType, name: str, method: str, near: int) -> int | None:
+    """The line where `code` calls `name.method` (the poll itself, not wherever in the
+    busy loop the sample landed): of those lines, the last one at or before `near`,
+    else the first; None if `code` has no such call."""
+    lines = _method_lines(code, name, method)
+    if not lines:
+        return None
+    before = [line for line in lines if line <= near]
+    return max(before) if before else min(lines)
+
+
+@functools.lru_cache(maxsize=256)
+def _method_lines(code: CodeType, name: str, method: str) -> tuple[int, ...]:
+    found: list[int] = []
+    previous: dis.Instruction | None = None
+    line = code.co_firstlineno
+    for inst in dis.get_instructions(code):
+        if sys.version_info < (3, 11):
+            line = inst.starts_line or line
+        elif inst.positions is not None and inst.positions.lineno is not None:
+            line = inst.positions.lineno
+        if (
+            inst.opname in ("LOAD_ATTR", "LOAD_METHOD")
+            and inst.argval == method
+            and previous is not None
+            and previous.opname in _LOADS | _LOADS_CHECKED
+            and previous.argval == name
+        ):
+            found.append(line)
+        previous = inst
+    return tuple(found)
+
+
 class Reader:
     """Reads the blocking calls of threads from one sample of their stacks."""
 
@@ -148,7 +187,10 @@ class Reader:
                 if call is not None:
                     res = Resource(_rkey(value), type(value).__name__, name)
                     waiter = self._waiter(tid, frames[i:])
-                    return BusyPoll(tid, waiter, frame_location(frame), res, call)
+                    here = frame_location(frame)
+                    line = _call_line(frame.f_code, name, call[:-2], here.line)
+                    at = here if line is None else Location(here.file, line, here.function)
+                    return BusyPoll(tid, waiter, at, res, call)
         return None
 
     def _blocked(self, tid: int, frames: list[FrameType], i: int) -> ThreadWait | None:
