@@ -173,6 +173,8 @@ class Detector(Probe):
         SLOT.due = self.scanner.due
 
     def between(self, loop: Any, pausing: bool) -> None:
+        if self.watchdog is not None:
+            self.watchdog.scan_if_pending(loop)
         self.scanner.between(self._view(loop), pausing)
         SLOT.due = self.scanner.due
 

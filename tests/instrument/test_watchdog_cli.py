@@ -99,6 +99,78 @@ def test_long_wait_is_reported_once_and_never_fatal(tmp_path: Path) -> None:
     assert finding["tasks"][0]["stack"][-1]["line"] == 6
 
 
+COUNTS_WAKEUPS = """\
+import asyncio, selectors
+
+class Counting(selectors.DefaultSelector):
+    calls = 0
+    def select(self, timeout=None):
+        Counting.calls += 1
+        return super().select(timeout)
+
+async def main():
+    ready = asyncio.Event()
+    asyncio.get_running_loop().call_later(1.5, ready.set)
+    await ready.wait()  # line 12: one sleep of 1.5 s, unless someone wakes the loop
+    print("select() calls:", Counting.calls)
+
+loop = asyncio.SelectorEventLoop(Counting())
+loop.run_until_complete(main())
+loop.close()
+"""
+
+BUSY_LOOP_WAIT = """\
+import asyncio
+
+async def spin():
+    while True:
+        await asyncio.sleep(0)  # keeps the loop busy: it never sleeps in select()
+
+async def main():
+    spinner = asyncio.create_task(spin())
+    ready = asyncio.Event()
+    asyncio.get_running_loop().call_later(1.2, ready.set)
+    await ready.wait()  # line 11
+    spinner.cancel()
+    print("ok")
+
+asyncio.run(main())
+"""
+
+
+def test_long_waits_are_read_without_waking_the_loop(tmp_path: Path) -> None:
+    script = tmp_path / "app.py"
+    script.write_text(COUNTS_WAKEUPS)
+    out = tmp_path / "r.json"
+    args = ["--long-wait", "0.2", "--format", "json", "--output", str(out), str(script)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiodeadlock", "run", *args],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert proc.returncode == 0, proc.stderr
+    calls = int(proc.stdout.split("select() calls:")[1])
+    # Plain python: a handful (start-up, the timer). A scan scheduled with
+    # call_soon_threadsafe every long_wait/4 would wake it some 30 times.
+    assert calls <= 6, calls
+    (finding,) = report(out)
+    assert (finding["kind"], finding["location"]["line"]) == ("long-wait", 12)
+
+
+def test_a_loop_that_never_sleeps_scans_its_long_waits_itself(tmp_path: Path) -> None:
+    script = tmp_path / "app.py"
+    script.write_text(BUSY_LOOP_WAIT)
+    out = tmp_path / "r.json"
+    args = ["--long-wait", "0.3", "--format", "json", "--output", str(out), str(script)]
+    code, err, _ = run(args, tmp_path, timeout=20)
+    assert code == 0, err
+    (finding,) = report(out)
+    assert (finding["kind"], finding["location"]["line"]) == ("long-wait", 11)
+
+
 def test_without_long_wait_nothing_is_reported(tmp_path: Path) -> None:
     script = tmp_path / "app.py"
     script.write_text(EVENT_WAIT)

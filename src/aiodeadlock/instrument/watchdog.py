@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from aiodeadlock.instrument import loophook, threadlocks
 from aiodeadlock.instrument.livegraph import LiveGraph
+from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.threadwaits import Reader, tasks_of
 from aiodeadlock.model.threads import Actor, BusyPoll, LateWait, ThreadWait
 
@@ -100,14 +101,18 @@ class _Asleep:
 
 def asleep_in_selector(top: FrameType | None) -> bool:
     """True if a loop thread's innermost frames are its selector's select() (or a signal
-    handler that interrupted it): the thread sleeps until I/O, a timer or a wake-up."""
+    handler that interrupted it), called by the loop's iteration, maybe through a
+    selector subclass's own select(): the thread sleeps until I/O, a timer or a wake-up."""
     frame = top
-    for _ in range(3):
+    in_select = False
+    for _ in range(4):
         if frame is None:
             return False
-        if frame.f_code.co_name == "select" and frame.f_code.co_filename == _SELECTORS:
-            back = frame.f_back
-            return back is not None and back.f_code.co_name in _SLEEPERS
+        code = frame.f_code
+        if code.co_name == "select":
+            in_select = in_select or code.co_filename == _SELECTORS
+        elif in_select:
+            return code.co_name in _SLEEPERS
         frame = frame.f_back
     return False
 
@@ -130,7 +135,8 @@ class Watchdog:
     `threshold`: seconds a loop thread may stay in one callback before its stack is
     inspected (None: off). `long_wait`: seconds a task may wait on one primitive before
     it is reported (None: off). The sink hears of blocked loop threads from this thread,
-    and of long waits from the loop's thread.
+    and of long waits from this thread (read while the loop sleeps) or from the loop's
+    own thread (between its callbacks).
     """
 
     def __init__(
@@ -210,13 +216,17 @@ class Watchdog:
         if self.long_wait is not None and now >= self._next_wait_scan:
             # A scan reads every task of the loop: keep it near 2% of the loop's time.
             self._next_wait_scan = now + max(self.long_wait / 4, 50 * self._wait_scan_cost)
-            for loop in loops:
-                self._request_wait_scan(loop)
-        if self.threshold is None:
+            self._scan_pending.update(id(loop) for loop in loops)
+            SLOT.due = 0.0  # a busy loop runs it at its next pause between callbacks
+        if self.threshold is None and not self._scan_pending:
             return
         frames = sample()  # a few microseconds: cheaper than any shortcut worth having
         try:
-            self._look(frames, loops, now)
+            for loop in loops:
+                if id(loop) in self._scan_pending:
+                    self._scan_while_asleep(loop, frames, sample)
+            if self.threshold is not None:
+                self._look(frames, loops, now)
         finally:
             # The dict holds this thread's own frame, whose local holds the dict: without
             # this, every tick would leave a reference cycle for the program's gc to find.
@@ -261,19 +271,45 @@ class Watchdog:
         if not seen.reported and self.sink.loop_asleep_with_work(loop, now - seen.since):
             seen.reported = True
 
-    # long waits: scanned on the loop's own thread ---------------------------------
+    # long waits: read while the loop sleeps, or by the loop itself between callbacks -----
+    #
+    # Nothing is ever scheduled on the loop for this: a loop asleep in select() is read
+    # from this thread (the read is kept only if the loop slept through all of it), and a
+    # busy loop runs the scan itself at its next pause (Detector.between).
 
-    def _request_wait_scan(self, loop: Any) -> None:
+    def scan_if_pending(self, loop: Any) -> None:
+        """Run a requested scan of `loop` now (called on the loop's thread, between
+        callbacks)."""
         if id(loop) in self._scan_pending:
-            return
-        self._scan_pending.add(id(loop))
+            self.scan_waits(loop)
+
+    def _scan_while_asleep(
+        self, loop: Any, frames: dict[int, FrameType], sample: Callable[[], dict[int, FrameType]]
+    ) -> None:
+        tid = loop._thread_id
+        top = frames.get(tid) if tid is not None else None
+        if top is None or top.f_code.co_filename != _SELECTORS or not asleep_in_selector(top):
+            return  # awake (or in a signal handler): it scans itself between callbacks
+        ticks = SLOT.ticks
+        start = self.clock()
+        threshold = self.long_wait
         try:
-            loop.call_soon_threadsafe(self.scan_waits, loop)
-        except RuntimeError:  # the loop closed meanwhile
+            read = None if threshold is None else self._collect_waits(loop, threshold, start)
+        except Exception:  # the loop woke and changed what was being read: try again
+            return
+        after = sample()
+        try:
+            slept_through = SLOT.ticks == ticks and after.get(tid) is top
+        finally:
+            after.clear()
+        if slept_through and read is not None and id(loop) in self._scan_pending:
             self._scan_pending.discard(id(loop))
+            self._wait_scan_cost = self.clock() - start
+            self._commit_waits(loop, *read)
 
     def scan_waits(self, loop: Any) -> None:
-        """Report tasks of `loop` that have waited on one primitive for `long_wait` s."""
+        """Report tasks of `loop` that have waited on one primitive for `long_wait` s
+        (on the loop's own thread)."""
         self._scan_pending.discard(id(loop))
         try:
             self._scan_waits(loop)
@@ -287,16 +323,20 @@ class Watchdog:
             return
         start = now = self.clock()
         try:
-            self._read_waits(loop, threshold, now)
+            self._commit_waits(loop, *self._collect_waits(loop, threshold, now))
         finally:
             self._wait_scan_cost = self.clock() - start
 
-    def _read_waits(self, loop: Any, threshold: float, now: float) -> None:
-        """One finding per primitive waited on too long (naming its first such waiter)."""
+    def _collect_waits(
+        self, loop: Any, threshold: float, now: float
+    ) -> tuple[dict[tuple[int, str], float], list[LateWait], set[tuple[int, str]]]:
+        """Read (and change nothing): the waits seen now, one late wait per primitive
+        waited on too long (naming its first such waiter), and the waits that names."""
         graph = LiveGraph(current=None, loop=loop, stacks=False)
         before = self._waits.get(id(loop), {})
         seen: dict[tuple[int, str], float] = {}
         late: dict[str, list[tuple[Any, float]]] = {}  # resource key -> (node, since)
+        named: set[tuple[int, str]] = set()
         for task in tasks_of(loop):
             if task.done():
                 continue
@@ -311,7 +351,7 @@ class Watchdog:
             seen[key] = since = before.get(key, now)
             if key in self._reported or now - since < threshold:
                 continue
-            self._reported.add(key)
+            named.add(key)
             late.setdefault(res.key, []).append((node, since))
         found: list[LateWait] = []
         for rkey, waiters in late.items():
@@ -324,6 +364,16 @@ class Watchdog:
             )
             resource = res.to_resource()
             found.append(LateWait(actor, resource, now - since, holders, len(waiters) - 1))
+        return seen, found, named
+
+    def _commit_waits(
+        self,
+        loop: Any,
+        seen: dict[tuple[int, str], float],
+        found: list[LateWait],
+        named: set[tuple[int, str]],
+    ) -> None:
+        self._reported |= named
         if found:
             self.sink.late_waits(found)
         self._waits[id(loop)] = seen
