@@ -32,11 +32,18 @@ import weakref
 from types import FrameType, ModuleType
 from typing import Any
 
-from aiodeadlock.instrument import taskstate
+from aiodeadlock.instrument import sites, taskstate
 from aiodeadlock.instrument.capabilities import make_current_task
 from aiodeadlock.instrument.introspect import tasks_referencing
 from aiodeadlock.instrument.patching import Patcher
-from aiodeadlock.instrument.primitives import _announce, _drop, _nested, _sem_given_back, _sem_taken
+from aiodeadlock.instrument.primitives import (
+    _announce,
+    _drop,
+    _nested,
+    _sem_given_back,
+    _sem_taken,
+    forget_code_verdicts,
+)
 from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.sites import is_internal
 from aiodeadlock.instrument.threadrefs import threads_referencing
@@ -674,6 +681,8 @@ def _patches_for(name: str, module: ModuleType) -> list[tuple[Any, str, Any]]:
     anyio = sys.modules.get("anyio")
     if anyio is not None and getattr(anyio, "__file__", None):
         _ANYIO_DIR = os.path.dirname(os.path.abspath(anyio.__file__ or "")) + os.sep
+        sites.hide_library(_ANYIO_DIR)
+        forget_code_verdicts()
     _HANDLE_RUN = asyncio.events.Handle._run.__code__
     patches: list[tuple[Any, str, Any]] = []
     if name == SYNC:
@@ -800,6 +809,8 @@ def disarm() -> None:
     while _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
     _patched.restore()
+    sites.show_library(_ANYIO_DIR)
+    forget_code_verdicts()
     _records.clear()
     _adapter_sites.clear()
     _acquiring.clear()

@@ -119,6 +119,11 @@ _INTERNAL_CODES_LIMIT = 4096
 _HANDLE_RUN = events.Handle._run.__code__
 
 
+def forget_code_verdicts() -> None:
+    """Drop the cached verdicts (after a library was hidden or shown: see sites)."""
+    _internal_codes.clear()
+
+
 def _internal(code: Any) -> bool:
     hit = _internal_codes.get(id(code))
     if hit is not None:

@@ -13,6 +13,22 @@ _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 #: Standard-library plumbing between user code and a primitive (AsyncExitStack...).
 _PLUMBING_FILES = (contextlib.__file__,)
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+#: Directories whose code reports leave out: asyncio's, ours, and libraries whose
+#: primitives are instrumented (anyio, while patched).
+_HIDDEN: tuple[str, ...] = (_ASYNCIO_DIR, _OWN_DIR)
+
+
+def hide_library(directory: str) -> None:
+    """Leave the code under `directory` (a library that wraps asyncio) out of reports."""
+    global _HIDDEN
+    if directory not in _HIDDEN:
+        _HIDDEN = (*_HIDDEN, directory)
+
+
+def show_library(directory: str) -> None:
+    """Undo `hide_library`."""
+    global _HIDDEN
+    _HIDDEN = tuple(d for d in _HIDDEN if d != directory)
 
 
 def line_of(code: CodeType, lasti: int) -> int:
@@ -48,19 +64,10 @@ def qualname(code: CodeType) -> str:
 
 
 def is_internal(code: CodeType) -> bool:
-    """True for code of asyncio itself or of this package, which reports leave out."""
+    """True for code of asyncio itself, of this package or of a hidden library (see
+    `hide_library`), which reports leave out."""
     filename = code.co_filename
-    return (
-        filename.startswith(_ASYNCIO_DIR)
-        or filename.startswith(_OWN_DIR)
-        or filename in _PLUMBING_FILES
-    )
-
-
-def contextlib_filename() -> str:
-    """contextlib's file name, as the very string object its code objects carry (so a hot
-    path can test `code.co_filename is ...`, cheaper than hashing the code object)."""
-    return contextlib.AsyncExitStack.enter_async_context.__code__.co_filename
+    return filename.startswith(_HIDDEN) or filename in _PLUMBING_FILES
 
 
 _HANDLE_RUN = asyncio.events.Handle._run.__code__
