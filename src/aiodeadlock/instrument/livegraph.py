@@ -196,15 +196,15 @@ class LiveGraph:
             and held >= total
             and not pending
         )
-        detail = f"{max(prim._value, 0)} of {total if total is not None else '?'} permits free"
+        kind = type(prim).__name__
         return ResourceNode(
             key,
-            type(prim).__name__,
+            kind,
             holders,
             exclusive=exclusive,
             name=name,
             created_at=created_at,
-            detail=detail,
+            detail=_units_free(kind, prim._value, total),
         )
 
     def _wait_node(self, key: str, wait: Wait) -> ResourceNode:
@@ -226,6 +226,15 @@ class LiveGraph:
             name=name,
             created_at=created_at,
         )
+
+
+def _units_free(kind: str, free: int, total: int | None) -> str | None:
+    """How much of a counted primitive is free ("0 of 3 permits free"); None for a lock
+    (anyio's are counted as one permit), where "held by" says it all."""
+    if kind.endswith("Lock"):
+        return None
+    unit = "tokens" if kind.endswith("CapacityLimiter") else "permits"
+    return f"{max(free, 0)} of {total if total is not None else '?'} {unit} free"
 
 
 def _ending(st: TaskState | None, task: Any) -> tuple[str | None, str | None]:
