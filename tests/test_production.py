@@ -206,3 +206,45 @@ def test_unset_variable_starts_nothing(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=TIMEOUT
     )
     assert (proc.stdout, proc.stderr) == ("False False\n", "")
+
+
+def _child(code: str, tmp_path: Path) -> tuple[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIODEADLOCK")}
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env={**env, "AIODEADLOCK": "log"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=tmp_path,
+    )
+    return proc.stdout, proc.stderr
+
+
+def test_detection_starts_when_asyncio_is_first_imported(tmp_path: Path) -> None:
+    out = _child(
+        """
+        import sys, aiodeadlock.startup
+        print(aiodeadlock.startup.STARTED, 'asyncio' in sys.modules)
+        import json  # a process that never imports asyncio stops here, unchanged
+        import asyncio.events
+        print('aiodeadlock' in asyncio.Lock.acquire.__code__.co_filename)
+        from aiodeadlock import api
+        print(api.installed())
+        """,
+        tmp_path,
+    )
+    assert out == ("True False\nTrue\nTrue\n", "")
+
+
+def test_detection_starts_when_the_api_imports_asyncio_first(tmp_path: Path) -> None:
+    out = _child(
+        """
+        import sys, aiodeadlock.startup
+        from aiodeadlock import api
+        lock = sys.modules['asyncio'].Lock
+        print(api.installed(), 'aiodeadlock' in lock.acquire.__code__.co_filename)
+        """,
+        tmp_path,
+    )
+    assert out == ("True True\n", "")

@@ -36,19 +36,26 @@ SITECUSTOMIZE = textwrap.dedent(
         import atexit as _atexit
         import json as _json
 
-        import aiodeadlock as _adl
+        from aiodeadlock.onimport import after_import as _after_import
 
-        _pid = _os.getpid()
-        _out = _os.path.join(_dir, "findings-%d.json" % _pid)
-        # detect() is install() now and, at exit, the end-of-run report (lock order too).
-        _detection = _adl.detect(on_deadlock="report", format="json", output=_out)
-        _detection.__enter__()
-        _atexit.register(_detection.__exit__, None, None, None)
-        import asyncio as _asyncio
+        def _install():
+            # As production mode does: at asyncio's first import, so that a process
+            # that never uses asyncio imports what it does in its own order.
+            import sys as _sys
 
-        _code = getattr(_asyncio.Lock.acquire, "__code__", None)
-        with open(_os.path.join(_dir, "installed-%d.json" % _pid), "w") as _fh:
-            _json.dump({"pid": _pid, "lock_acquire": _code and _code.co_filename}, _fh)
+            import aiodeadlock as _adl
+
+            _pid = _os.getpid()
+            _out = _os.path.join(_dir, "findings-%d.json" % _pid)
+            # detect() is install() now and, at exit, the end-of-run report (lock order).
+            _detection = _adl.detect(on_deadlock="report", format="json", output=_out)
+            _detection.__enter__()
+            _atexit.register(_detection.__exit__, None, None, None)
+            _code = getattr(_sys.modules["asyncio"].Lock.acquire, "__code__", None)
+            with open(_os.path.join(_dir, "installed-%d.json" % _pid), "w") as _fh:
+                _json.dump({"pid": _pid, "lock_acquire": _code and _code.co_filename}, _fh)
+
+        _after_import("asyncio", _install)
     """
 )
 

@@ -142,3 +142,10 @@ def dump_on_signal() -> bool:
     from aiodeadlock.respond import write_stderr
 
     return install_dump_handler(write_stderr)
+
+
+# Production mode (AIODEADLOCK set) waits for asyncio's first import; when this module
+# made it, the detector could not start half-way through: it starts now.
+from aiodeadlock.production import start_pending as _start_pending  # noqa: E402
+
+_start_pending()

@@ -3,6 +3,7 @@
 `AIODEADLOCK=log|raise|report|exit` starts a detector in any Python process that has
 aiodeadlock installed (the package's startup hook, `aiodeadlock-startup.pth`, imports
 `aiodeadlock.startup` when the variable is set); child processes inherit the variable.
+Detection starts when the process first imports asyncio (at once if it already has).
 Other settings come from `[tool.aiodeadlock.run]` in the nearest pyproject.toml and then
 from AIODEADLOCK_OPTIONS (the names of `aiodeadlock run`'s options). A bad value is one
 warning line on stderr and detection stays off: the program is never broken by it.
@@ -11,6 +12,7 @@ warning line on stderr and detection stays off: the program is never broken by i
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from aiodeadlock.config import (
     run_defaults,
 )
 from aiodeadlock.errors import ConfigError
+from aiodeadlock.onimport import after_import
 
 #: The variable that switches production mode on, and its value: what to do on a deadlock.
 ENV = "AIODEADLOCK"
@@ -62,7 +65,8 @@ def config_from(environ: Mapping[str, str], cwd: Path | None = None) -> Config |
 
 
 def start(environ: Mapping[str, str] | None = None) -> bool:
-    """Start detection if `environ` (default: os.environ) asks for it; True if it did.
+    """Start detection if `environ` (default: os.environ) asks for it, now or when asyncio
+    is first imported; True if it asks for it.
 
     Never raises: a bad setting is one warning line on stderr, and detection stays off.
     """
@@ -73,7 +77,12 @@ def start(environ: Mapping[str, str] | None = None) -> bool:
         config = config_from(environ)
         if config is None:
             return False
-        _start(config, bool((settings(environ) or {}).get("dump_on_sigusr1")))
+        dump = bool((settings(environ) or {}).get("dump_on_sigusr1"))
+        if "asyncio" in sys.modules:
+            _start(config, dump)
+        else:  # a process that never imports asyncio (a tool the service runs) pays
+            # nothing more, and its imports happen in the order it makes them
+            after_import("asyncio", lambda: _when_asyncio(config, dump))
     except ConfigError as exc:
         write_stderr(f"aiodeadlock: warning: {exc}; detection is off\n")
         return False
@@ -84,6 +93,51 @@ def start(environ: Mapping[str, str] | None = None) -> bool:
         )
         return False
     return True
+
+
+#: A start put off until aiodeadlock's own modules have been imported (see api's end).
+_pending: tuple[Config, bool] | None = None
+
+
+def _when_asyncio(config: Config, dump_on_sigusr1: bool) -> None:
+    """asyncio has just been imported. When one of aiodeadlock's modules imported it
+    (the program imports `aiodeadlock.api` first), the detector cannot be built from
+    half-imported modules: `aiodeadlock.api` starts it at the end of its import."""
+    global _pending
+    if _aiodeadlock_initializing():
+        _pending = (config, dump_on_sigusr1)
+    else:
+        _start_safely(config, dump_on_sigusr1)
+
+
+def start_pending() -> None:
+    """Start a detection put off by `_when_asyncio`, if any."""
+    global _pending
+    pending, _pending = _pending, None
+    if pending is not None:
+        _start_safely(*pending)
+
+
+def _aiodeadlock_initializing() -> bool:
+    for name, module in list(sys.modules.items()):
+        if name == "aiodeadlock" or name.startswith("aiodeadlock."):
+            spec = getattr(module, "__spec__", None)
+            if spec is not None and getattr(spec, "_initializing", False):
+                return True
+    return False
+
+
+def _start_safely(config: Config, dump_on_sigusr1: bool) -> None:
+    """Start detection; on any failure, one warning line and the program goes on."""
+    try:
+        _start(config, dump_on_sigusr1)
+    except Exception as exc:  # never break the program that merely has us installed
+        from aiodeadlock.respond import write_stderr
+
+        write_stderr(
+            f"aiodeadlock: warning: production mode could not start "
+            f"({type(exc).__name__}: {exc}); detection is off\n"
+        )
 
 
 def _start(config: Config, dump_on_sigusr1: bool) -> None:
