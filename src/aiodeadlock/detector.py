@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 from aiodeadlock.config import Config
+from aiodeadlock.detectors.exithang import exit_hang
 from aiodeadlock.detectors.facts import LoopFacts
 from aiodeadlock.detectors.lockorder import LockOrder
 from aiodeadlock.detectors.loopblocked import long_wait, loop_blocked, loop_busy
@@ -266,6 +267,21 @@ class Detector(Probe):
             return False
         if self.responder.add(finding):
             self.responder.write()
+        return True
+
+    def exit_blocked(
+        self,
+        joined: list[str],
+        waits: dict[int, ThreadWait | None],
+        wakers: list[str],
+        stuck_for: float,
+    ) -> bool:
+        if not self.active:
+            return False
+        finding = exit_hang(joined, waits, wakers, stuck_for, self.config.grace)
+        if finding is None:
+            return False
+        self.responder.deadlock(finding, inject=lambda err: False)  # no task left to raise in
         return True
 
     def loop_asleep_with_work(self, loop: Any, asleep_for: float) -> bool:

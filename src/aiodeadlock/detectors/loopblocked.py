@@ -106,6 +106,7 @@ def _explain(chain: list[ThreadWait], blocked_for: float) -> Finding:
             waits_at=wait.at,
             holds=tuple(holds.get(wait.waiter.key, ())),
             stack=wait.waiter.stack,
+            actor="task" if wait.waiter.is_task else "thread",
         )
     for wait in chain:
         holder = wait.holder
@@ -117,6 +118,7 @@ def _explain(chain: list[ThreadWait], blocked_for: float) -> Finding:
                 waits_at=holder.waits_at,
                 holds=tuple(holds.get(holder.key, ())),
                 stack=holder.stack,
+                actor="task" if holder.is_task else "thread",
             )
     resources = tuple({w.resource.key: w.resource for w in chain}.values())
     timed = [w for w in chain if w.timeout is not None]

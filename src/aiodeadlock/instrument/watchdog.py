@@ -13,6 +13,7 @@ from types import CodeType, FrameType
 from typing import Any, Protocol
 
 from aiodeadlock.instrument import loophook, threadlocks
+from aiodeadlock.instrument.exitwaits import exit_waits, exiting, signal_wakers
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.threadwaits import Reader, tasks_of
@@ -85,6 +86,18 @@ class Sink(Protocol):
         (not asked again for this callback)."""
         ...
 
+    def exit_blocked(
+        self,
+        joined: list[str],
+        waits: dict[int, ThreadWait | None],
+        wakers: list[str],
+        stuck_for: float,
+    ) -> bool:
+        """Interpreter exit has joined the threads `joined` for `stuck_for` seconds, with
+        every other live thread in the same `waits` all along; `wakers` could still run
+        code. True if that was reported (not asked again)."""
+        ...
+
     def watchdog_failed(self, exc: BaseException) -> None: ...
 
 
@@ -155,6 +168,8 @@ class Watchdog:
         self._next_wait_scan = 0.0
         self._wait_scan_cost = 0.0
         self._scan_pending: set[int] = set()
+        #: Interpreter exit seen joining: (the waits seen, since when, reported).
+        self._exit: tuple[tuple[tuple[int, str, str], ...], float, bool] | None = None
         self._waits: dict[int, dict[tuple[int, str], float]] = {}
         self._reported: set[tuple[int, str]] = set()
         self._stop = threading.Event()
@@ -227,6 +242,7 @@ class Watchdog:
                     self._scan_while_asleep(loop, frames, sample)
             if self.threshold is not None:
                 self._look(frames, loops, now)
+                self._look_at_exit(frames, loops, now)
         finally:
             # The dict holds this thread's own frame, whose local holds the dict: without
             # this, every tick would leave a reference cycle for the program's gc to find.
@@ -260,6 +276,26 @@ class Watchdog:
                     watch.next_check = float("inf")  # reported: once per blocked callback
         self._watches = watches
         self._asleep = asleep
+
+    def _look_at_exit(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
+        """Interpreter exit joining threads: the same waits at every sample for a while
+        may mean it never ends (the sink decides)."""
+        main = threading.main_thread().ident
+        if main is None or not exiting(frames.get(main)):
+            self._exit = None
+            return
+        joined, waits = exit_waits(Reader(frames, loops), main, threading.get_ident())
+        key = tuple(
+            sorted(
+                (tid, w.call, w.resource.key) if w else (tid, "", "") for tid, w in waits.items()
+            )
+        )
+        if self._exit is None or self._exit[0] != key:
+            self._exit = (key, now, False)
+            return
+        _, since, reported = self._exit
+        if not reported and self.sink.exit_blocked(joined, waits, signal_wakers(), now - since):
+            self._exit = (key, since, True)
 
     def _look_asleep(self, loop: Any, first: Any, now: float, asleep: dict[int, _Asleep]) -> None:
         """A loop asleep with callbacks ready: the same first callback at every sample for

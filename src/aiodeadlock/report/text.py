@@ -34,7 +34,8 @@ def render_finding(finding: Finding) -> str:
             lines += _cancel_lines(t)
         if not t.stack:
             continue
-        lines.append(f"  {_who(t)} await stack (most recent call last):")
+        stack = "stack" if t.actor == "thread" else "await stack"
+        lines.append(f"  {_who(t)} {stack} (most recent call last):")
         for loc in t.stack:
             fn = f" in {loc.function}" if loc.function else ""
             lines.append(f"    {loc.short()}{fn}")
@@ -60,6 +61,8 @@ _SHUTDOWN = "shutdown"
 def _who(task: TaskReport) -> str:
     if task.key == _SHUTDOWN:
         return "asyncio.run's shutdown"
+    if task.actor == "thread":  # named "thread NAME" or "a callback on thread NAME"
+        return task.name[:1].upper() + task.name[1:]
     return f"Task {task.name!r}"
 
 
@@ -120,6 +123,8 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
             return text + f", which needs tasks {names} to finish"
         return text + f", which needs task {holder.name!r} to finish"
     who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
+    if holder.actor == "thread" and e.holder != e.waiter:
+        who = holder.name
     text += f", held by {who}"
     if holder.state == "ended":
         text += f" ({holder.ended})"
