@@ -218,3 +218,19 @@ def test_long_names_are_cut_in_the_drawing_but_keep_their_line_number(tmp_path: 
     assert any(t.startswith("www") and "…" in t for t in drawn)
     full = [g.one("title").text() for g in dom.one("svg").all("g", "node")]
     assert any("w" * 80 in t for t in full)  # the tooltip keeps the whole name
+
+
+def test_cancel_sites_are_named_lines(source: Path) -> None:
+    finding = samples.lock_cycle(source)
+    first = dataclasses.replace(
+        finding.tasks[0],
+        cancelled_at=samples.at(source, samples.AUDIT_WAIT),
+        cancelled_by="task 'supervisor'",
+        caught_at=samples.at(source, samples.CREATE_B),
+    )
+    finding = dataclasses.replace(finding, tasks=(first, *finding.tasks[1:]))
+    _, dom = page_of(Report((finding,)))
+    rows = dom.one("article", "finding").one("section", "sources").all("tr")
+    notes = [r.text() for r in rows if "note" in r.classes]
+    assert "↑ task 'worker-1' was cancelled by task 'supervisor'" in notes
+    assert "↑ task 'worker-1' caught the CancelledError" in notes

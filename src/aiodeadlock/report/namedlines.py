@@ -34,6 +34,11 @@ def named_lines(finding: Finding) -> list[NamedLine]:
                 named.append(NamedLine(h.since, f"{who} took {what}"))
         if t.ended_at is not None:
             named.append(NamedLine(t.ended_at, f"{who} ended ({t.ended or 'ended'})"))
+        if t.cancelled_at is not None:
+            by = f" by {t.cancelled_by}" if t.cancelled_by else ""
+            named.append(NamedLine(t.cancelled_at, f"{who} was cancelled{by}"))
+        if t.caught_at is not None:
+            named.append(NamedLine(t.caught_at, f"{who} caught the CancelledError"))
     for e in finding.edges:
         what = resource_name(finding.resource(e.resource), e.resource)
         if e.wait_at is not None:
@@ -53,10 +58,13 @@ def named_lines(finding: Finding) -> list[NamedLine]:
 
 
 def task_name(task: TaskReport | None, key: str | None = None) -> str:
-    """`task 'name'` (or `thread 'name'`); the key when the task is not in the finding."""
+    """`task 'name'` (or the thread's own name, `thread NAME`); the key when the task is
+    not in the finding."""
     if task is None:
         return f"task {key}"
-    return f"{'thread' if task.actor == 'thread' else 'task'} {task.name!r}"
+    if task.actor == "thread":  # its name says so: "thread NAME", "a callback on thread NAME"
+        return task.name
+    return f"task {task.name!r}"
 
 
 def resource_name(res: Resource | None, key: str | None) -> str:
