@@ -3,7 +3,8 @@ returned: every thread exit waits for is blocked, and nothing is left to wake it
 
 from __future__ import annotations
 
-from aiodeadlock.model.findings import STALL, Edge, Finding, Hold, TaskReport
+from aiodeadlock.detectors.threadchain import actor_report, edges_and_holds
+from aiodeadlock.model.findings import STALL, Finding
 from aiodeadlock.model.threads import ThreadWait
 
 
@@ -33,28 +34,8 @@ def exit_hang(
 
 
 def _explain(joined: list[str], waits: list[ThreadWait], stuck_for: float) -> Finding:
-    edges: list[Edge] = []
-    holds: dict[str, list[Hold]] = {}
-    for w in waits:
-        holder = w.holder
-        edges.append(
-            Edge(w.waiter.key, w.resource.key, w.at, holder.key if holder else None, w.since)
-        )
-        if holder is not None and w.since is not None:
-            holds.setdefault(holder.key, []).append(Hold(w.resource.key, w.since))
-    reports = tuple(
-        TaskReport(
-            key=w.waiter.key,
-            name=w.waiter.name,
-            state="blocked",
-            waits_for=w.resource.key,
-            waits_at=w.at,
-            holds=tuple(holds.get(w.waiter.key, ())),
-            stack=w.waiter.stack,
-            actor="thread",
-        )
-        for w in waits
-    )
+    edges, holds = edges_and_holds(waits)
+    reports = tuple(actor_report(w.waiter, "blocked", holds, w) for w in waits)
     resources = tuple({w.resource.key: w.resource for w in waits}.values())
     names = ", ".join(repr(n) for n in joined)
     parts = []

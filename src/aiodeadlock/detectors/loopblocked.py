@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aiodeadlock.detectors.threadchain import actor_report, edges_and_holds
 from aiodeadlock.model.findings import (
     LONG_WAIT,
     LOOP_BLOCKED,
@@ -81,45 +82,14 @@ def loop_busy(poll: BusyPoll, busy_for: float, threshold: float) -> Finding | No
 
 def _explain(chain: list[ThreadWait], blocked_for: float) -> Finding:
     first = chain[0]
-    edges: list[Edge] = []
+    edges, holds = edges_and_holds(chain)
     reports: dict[str, TaskReport] = {}
-    holds: dict[str, list[Hold]] = {}
     for wait in chain:
-        holder = wait.holder
-        edges.append(
-            Edge(
-                wait.waiter.key,
-                wait.resource.key,
-                wait.at,
-                holder.key if holder else None,
-                wait.since,
-            )
-        )
-        if holder is not None and wait.since is not None:
-            holds.setdefault(holder.key, []).append(Hold(wait.resource.key, wait.since))
-    for wait in chain:
-        reports[wait.waiter.key] = TaskReport(
-            key=wait.waiter.key,
-            name=wait.waiter.name,
-            state="blocked",
-            waits_for=wait.resource.key,
-            waits_at=wait.at,
-            holds=tuple(holds.get(wait.waiter.key, ())),
-            stack=wait.waiter.stack,
-            actor="task" if wait.waiter.is_task else "thread",
-        )
+        reports[wait.waiter.key] = actor_report(wait.waiter, "blocked", holds, wait)
     for wait in chain:
         holder = wait.holder
         if holder is not None and holder.key not in reports:
-            reports[holder.key] = TaskReport(
-                key=holder.key,
-                name=holder.name,
-                state="waiting",
-                waits_at=holder.waits_at,
-                holds=tuple(holds.get(holder.key, ())),
-                stack=holder.stack,
-                actor="task" if holder.is_task else "thread",
-            )
+            reports[holder.key] = actor_report(holder, "waiting", holds)
     resources = tuple({w.resource.key: w.resource for w in chain}.values())
     timed = [w for w in chain if w.timeout is not None]
     where = f" at {first.at.short()}" if first.at is not None else ""
