@@ -39,8 +39,6 @@ SITECUSTOMIZE = textwrap.dedent(
         from aiodeadlock.onimport import after_import as _after_import
 
         def _install():
-            # As production mode does: at asyncio's first import, so that a process
-            # that never uses asyncio imports what it does in its own order.
             import sys as _sys
 
             import aiodeadlock as _adl
@@ -54,6 +52,12 @@ SITECUSTOMIZE = textwrap.dedent(
             _code = getattr(_sys.modules["asyncio"].Lock.acquire, "__code__", None)
             with open(_os.path.join(_dir, "installed-%d.json" % _pid), "w") as _fh:
                 _json.dump({"pid": _pid, "lock_acquire": _code and _code.co_filename}, _fh)
+
+        # The test runner is instrumented from its start, as `aiodeadlock run` does; the
+        # processes its tests start, as production mode does: at their first import of
+        # asyncio (so that one that never uses it imports what it does in its own order).
+        if _os.environ.pop("AIODEADLOCK_COMPAT_RUNNER", None):
+            import asyncio  # noqa: F401
 
         _after_import("asyncio", _install)
     """
@@ -268,6 +272,7 @@ def run_tests(
         )
         if instrumented:
             env["AIODEADLOCK_COMPAT_DIR"] = str(work / "reports")
+            env["AIODEADLOCK_COMPAT_RUNNER"] = "1"
         pid = run_logged(
             run, [python, str(driver), str(results), *names], tmp, env, work / "output.log", timeout
         )
