@@ -32,6 +32,7 @@ from aiodeadlock.instrument import (
     taskstate,
     uvloophook,
     waits,
+    wakerecord,
     watchdog,
 )
 from aiodeadlock.instrument.cancels import CancelRecorder, PendingCancel
@@ -92,6 +93,7 @@ class Detector(Probe):
             primitives.PATCHES
             + loophook.PATCHES
             + waits.PATCHES
+            + wakerecord.PATCHES
             + anyio_primitives.PATCHES
             + uvloophook.PATCHES
             + [(uvloophook.Switch, "decide", look_off_loop)]

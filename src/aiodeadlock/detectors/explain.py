@@ -49,6 +49,31 @@ def _told_apart(resources: list[Resource]) -> tuple[Resource, ...]:
     return tuple(out)
 
 
+def hold_and_wait(label: str, holders: Sequence[tuple[str, Location | None]]) -> str:
+    """The message of a pool whose every unit is held by a task waiting for another one."""
+    names = ", ".join(
+        f"{name!r} (took one at {since.short()})" if since is not None else repr(name)
+        for name, since in holders
+    )
+    return (
+        f"hold-and-wait on {label}: every unit is held by a task that waits for another "
+        f"unit of it: {names}"
+    )
+
+
+def _pool(deadlock: Deadlock, members: Sequence[str]) -> str | None:
+    """A semaphore whose every permit is held by a task of the cycle waiting for another."""
+    steps = [s for s in deadlock.steps if s.task.key in members]
+    if not steps or len({s.resource.key for s in steps}) != 1:
+        return None
+    res = steps[0].resource
+    holders = {h.task for h in res.holders}
+    if "Semaphore" not in res.type or not holders <= set(members) or len(holders) < 2:
+        return None
+    names = {s.task.key: s.task.name for s in steps}
+    return hold_and_wait(res.to_resource().label(), [(names[h.task], h.since) for h in res.holders])
+
+
 def explain(
     deadlock: Deadlock,
     ends: Mapping[str, Location] | None = None,
@@ -77,7 +102,9 @@ def explain(
                     h.since,
                 )
             )
-            holds.setdefault(h.task, []).append(Hold(step.resource.key, h.since))
+            hold = Hold(step.resource.key, h.since, h.released_by, h.released_at)
+            if hold not in holds.setdefault(h.task, []):
+                holds[h.task].append(hold)
     order += [n for n in deadlock.ended if n not in order]
     tasks = tuple(
         TaskReport(
@@ -125,6 +152,7 @@ def explain(
         message = f"{len(cycle)} tasks wait for each other in a cycle: " + " -> ".join(
             repr(n) for n in [*cycle, cycle[0]]
         )
+        message = _pool(deadlock, members) or message
         outside = [s.task.name for s in (*deadlock.steps, *extra) if s.task.key not in members]
         if members and outside:
             notes = ("also stuck, waiting on the cycle: " + ", ".join(map(repr, outside)),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from aiodeadlock.model.waitgraph import GraphView, TaskNode
+from aiodeadlock.model.waitgraph import GraphView, TaskNode, WakeSet
 
 
 class TaskGraph(GraphView, Protocol):
@@ -58,6 +58,11 @@ class LoopFacts(Protocol):
     def graph(
         self, current: object = None, *, wakers: bool = True, stacks: bool = True
     ) -> TaskGraph: ...
+
+    def wakers(self, graph: TaskGraph, rkey: str, waiters: set[str]) -> WakeSet | None:
+        """Who could set or fill resource `rkey` that tasks `waiters` wait on (None: not
+        something tasks set or fill). Expensive: walks the heap; for stalled loops only."""
+        ...
 
     def holders_may_run(self, prim: object) -> bool: ...
 

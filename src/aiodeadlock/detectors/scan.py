@@ -17,8 +17,10 @@ from aiodeadlock.detectors.deadlock import Deadlock, Step, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.detectors.facts import LoopFacts, TaskGraph
 from aiodeadlock.detectors.stall import explain_stall
+from aiodeadlock.detectors.stallcycle import find_stall_cycle, unproven_note
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.model.location import Location
+from aiodeadlock.model.waitgraph import ResourceNode, TaskNode, WakeSet
 
 #: Deadlocks not reported yet that the next scan of parked tasks reads again, at most.
 RECHECK_LIMIT = 1000
@@ -30,6 +32,9 @@ SCAN_SHARE = 50
 COUNT_PERIOD = 0.1
 #: Other tasks waiting on a deadlock's resources that its finding names, at most.
 COLLATERAL_LIMIT = 20
+#: Resources of a stall whose possible wakers are looked for, at most (each costs walks
+#: of the heap).
+WAKE_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -314,12 +319,40 @@ class Scanner:
         graph = facts.graph()
         nodes = [graph.task(graph.add_task(t)) for t in tasks]
         resources = {n.waits.resource: graph.resource(n.waits.resource) for n in nodes if n.waits}
-        finding = explain_stall(nodes, resources, grace)
+        wakes = self._wakes(facts, graph, nodes, resources)
+        cycle = find_stall_cycle(graph, nodes, wakes)
+        if cycle is not None and cycle.proven:
+            finding = cycle.finding
+            victims = [graph.handle(k) for k in finding.members] or tasks
+            self.act(facts, Verdict(finding, victims))
+            return
+        finding = explain_stall(nodes, resources, grace, wakes)
+        if cycle is not None:
+            finding = replace(finding, notes=(*finding.notes, unproven_note(cycle)))
         stalled = {n.key for n in nodes}
         notes = tuple(stall_note(p) for p in cancelled if p.key in stalled)
         if notes:
             finding = replace(finding, notes=finding.notes + notes)
         self.act(facts, Verdict(finding, tasks))
+
+    def _wakes(
+        self,
+        facts: LoopFacts,
+        graph: TaskGraph,
+        nodes: Sequence[TaskNode],
+        resources: dict[str, ResourceNode],
+    ) -> dict[str, WakeSet]:
+        """Who could set or fill each resource the stalled tasks wait on (if tasks can)."""
+        waiters: dict[str, set[str]] = {}
+        for n in nodes:
+            if n.waits is not None and not resources[n.waits.resource].exclusive:
+                waiters.setdefault(n.waits.resource, set()).add(n.key)
+        wakes = {}
+        for rkey, keys in list(waiters.items())[:WAKE_LIMIT]:
+            wake = facts.wakers(graph, rkey, keys)
+            if wake is not None:
+                wakes[rkey] = wake
+        return wakes
 
     def _found(self, facts: LoopFacts, verdict: Verdict | None) -> bool:
         if verdict is None:

@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from aiodeadlock.model.findings import STALL, Edge, Finding, Hold, TaskReport
-from aiodeadlock.model.waitgraph import ResourceNode, TaskNode
+from aiodeadlock.model.waitgraph import ResourceNode, TaskNode, WakeSet
 
 
 def explain_stall(
-    tasks: Sequence[TaskNode], resources: dict[str, ResourceNode], grace: float
+    tasks: Sequence[TaskNode],
+    resources: dict[str, ResourceNode],
+    grace: float,
+    wakes: Mapping[str, WakeSet] | None = None,
 ) -> Finding:
-    """The stall finding for the blocked `tasks` (with the resources they wait on)."""
+    """The stall finding for the blocked `tasks` (with the resources they wait on), and
+    (`wakes`) the tasks that could set or fill what they wait on, stuck too."""
     edges: list[Edge] = []
     holds: dict[str, list[Hold]] = {}
+    wakes = wakes or {}
     for t in tasks:
         if t.waits is None:
             continue
         res = resources[t.waits.resource]
+        wake = wakes.get(res.key)
+        if wake is not None and (wake.wakers or wake.units):
+            for h in wake.units:
+                edges.append(Edge(t.key, res.key, t.waits.at, h.task, h.since))
+                hold = Hold(res.key, h.since)
+                if hold not in holds.setdefault(h.task, []):
+                    holds[h.task].append(hold)
+            for h in wake.wakers:
+                edges.append(Edge(t.key, res.key, t.waits.at, h.task, h.since, "wakes"))
+            continue
         if not res.holders:
             edges.append(Edge(t.key, res.key, t.waits.at, None, None))
         for h in res.holders:
             edges.append(Edge(t.key, res.key, t.waits.at, h.task, h.since))
-            holds.setdefault(h.task, []).append(Hold(res.key, h.since))
+            hold = Hold(res.key, h.since, h.released_by, h.released_at)
+            if hold not in holds.setdefault(h.task, []):
+                holds[h.task].append(hold)
     reports = tuple(
         TaskReport(
             key=t.key,

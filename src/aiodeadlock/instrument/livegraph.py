@@ -9,8 +9,13 @@ from typing import Any
 from aiodeadlock.instrument import taskstate
 from aiodeadlock.instrument.introspect import task_stack
 from aiodeadlock.instrument.naming import created_name
-from aiodeadlock.instrument.primitives import held_in_block, is_lock, is_owned_primitive
-from aiodeadlock.instrument.sites import frame_location, location
+from aiodeadlock.instrument.primitives import (
+    handed_over_by,
+    held_in_block,
+    is_lock,
+    is_owned_primitive,
+)
+from aiodeadlock.instrument.sites import frame_location, is_internal, location
 from aiodeadlock.instrument.taskstate import (
     CANCELLED,
     RAISED,
@@ -19,6 +24,7 @@ from aiodeadlock.instrument.taskstate import (
     describe_exception,
 )
 from aiodeadlock.instrument.waits import Wait, Wakers, blocked_on
+from aiodeadlock.model.location import Location
 from aiodeadlock.model.waitgraph import HoldNode, ResourceNode, TaskNode, WaitNode
 
 DESTROYED = "destroyed"
@@ -174,9 +180,8 @@ class LiveGraph:
             owner = prim._adl_owner if prim._locked else None
             holders: tuple[HoldNode, ...] = ()
             if owner is not None:
-                holders = (
-                    HoldNode(self.add_state(owner), location(prim._adl_code, prim._adl_lasti)),
-                )
+                since = location(prim._adl_code, prim._adl_lasti)
+                holders = (HoldNode(self.add_state(owner), since, *_handed_over(prim)),)
             exclusive = owner is not None and not prim._adl_shared and not pending
             return ResourceNode(
                 key, "Lock", holders, exclusive=exclusive, name=name, created_at=created_at
@@ -235,6 +240,16 @@ def _units_free(kind: str, free: int, total: int | None) -> str | None:
         return None
     unit = "tokens" if kind.endswith("CapacityLimiter") else "permits"
     return f"{max(free, 0)} of {total if total is not None else '?'} {unit} free"
+
+
+def _handed_over(prim: Any) -> tuple[str | None, Location | None]:
+    """Who released the lock its holder took from the waiting queue, and where."""
+    released = handed_over_by(prim)
+    if released is None:
+        return None, None
+    st, code, lasti = released
+    at = None if code is None or is_internal(code) else location(code, lasti)
+    return (st.name() if st is not None else None), at
 
 
 def _ending(st: TaskState | None, task: Any) -> tuple[str | None, str | None]:

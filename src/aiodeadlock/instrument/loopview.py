@@ -16,8 +16,10 @@ from aiodeadlock.instrument.primitives import bound_elsewhere
 from aiodeadlock.instrument.probe import SLOT
 from aiodeadlock.instrument.sites import describe_callable, qualname
 from aiodeadlock.instrument.threadrefs import threads_referencing
+from aiodeadlock.instrument.wakeedges import wakers_of
 from aiodeadlock.instrument.wakeup import raise_in
 from aiodeadlock.model.location import Location
+from aiodeadlock.model.waitgraph import WakeSet
 
 
 class LoopView:
@@ -73,6 +75,13 @@ class LoopView:
         """The loop's wait-for graph, read lazily. Without `wakers`, pending callbacks are
         not looked at (a first, cheap pass); without `stacks`, await stacks are left out."""
         return LiveGraph(current=current, loop=self.loop, stacks=stacks, wakers=wakers)
+
+    def wakers(self, graph: Any, rkey: str, waiters: set[str]) -> WakeSet | None:
+        """Who could set or fill resource `rkey` (see wakeedges.py)."""
+        try:
+            return wakers_of(graph, rkey, waiters, self.unfinished())
+        except Exception:  # never let this break a report: no wake edges then
+            return None
 
     def holders_may_run(self, prim: Any) -> bool:
         return waits.holders_may_run(prim)

@@ -27,6 +27,13 @@ With class-level defaults (read only off the hot paths):
   _adl_total        Semaphore: permits it was created with (None if unknown)
   _adl_shared       released by a task that did not acquire it: ownership is not tracked
   _adl_created      (code, lasti) of the creation site, or None
+  _adl_released     Lock: (TaskState, code, lasti) of the last release that had waiters
+                    (written on the contended path only)
+  _adl_via          Lock: (taker TaskState, code, lasti, _adl_released) when a waiter took
+                    it (a hand-over); it describes the current hold only if taker and site
+                    are the current ones (see `handed_over_by`)
+  _adl_woke         Semaphore: (TaskState, code, lasti) of the last release by a task that
+                    held no permit (a semaphore used as a signal); see wakerecord.py
 """
 
 from __future__ import annotations
@@ -282,6 +289,8 @@ def lock_init(self: Any, *args: Any, **kwargs: Any) -> None:
     self._adl_loop = None
     self._adl_class = None
     self._adl_created = _created_site(_getframe(1))
+    self._adl_released = None
+    self._adl_via = None
 
 
 def _lock_taken(self: Any, st: Any, frame: Any) -> None:
@@ -295,6 +304,46 @@ def _lock_taken(self: Any, st: Any, frame: Any) -> None:
     else:
         self._adl_code = None
         self._adl_lasti = -1
+
+
+def _released(self: Any, frame: Any) -> None:
+    """A release with waiters queued (one of them takes the lock next): by whom, where."""
+    try:
+        task = _current(self)
+        st = None if task is None else task._adl_st
+    except AttributeError:  # a task that never took a primitive
+        st = state_of(task)
+    self._adl_released = (st, frame.f_code, frame.f_lasti)
+
+
+def _caller_of(frame: Any) -> Any:
+    while frame is not None and _internal(frame.f_code):
+        if frame.f_code is _HANDLE_RUN:
+            return None
+        frame = frame.f_back
+    return frame
+
+
+def handed_over_by(prim: Any) -> tuple[Any, Any, int] | None:
+    """For a lock whose current holder took it from a waiting queue: the release that
+    handed it over, `(TaskState or None, code, lasti)`; None when not known.
+
+    The record is trusted only when it names the current holder and acquire site (a
+    later uncontended re-take by the same task at the same line is not told apart)."""
+    attrs = getattr(prim, "__dict__", None)
+    if not isinstance(prim, _Lock) or attrs is None or not prim._locked:
+        return None
+    via = attrs.get("_adl_via")
+    if via is None or via[3] is None:
+        return None
+    taker, code, lasti, released = via
+    if taker is None or taker is not attrs.get("_adl_owner"):
+        return None
+    if code is not attrs.get("_adl_code") or lasti != attrs.get("_adl_lasti"):
+        return None
+    if released[0] is taker:
+        return None  # released and taken again by the same task: no hand-over
+    return released  # type: ignore[no-any-return]
 
 
 def held_in_block(prim: Any) -> bool:
@@ -355,7 +404,8 @@ async def _lock_wait(self: Any, st: Any, frame: Any, code: Any) -> None:
         self._adl_owner = st
         st.held.append(self)
     self._adl_code = code
-    self._adl_lasti = frame.f_lasti
+    self._adl_lasti = lasti = frame.f_lasti
+    self._adl_via = (st, code, lasti, self.__dict__.get("_adl_released"))
 
 
 def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
@@ -365,6 +415,8 @@ def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
         self._locked = False  # nobody to wake: all asyncio's release would do
     else:
         _lock_release(self)
+        frame = _getframe(1)  # (the releaser is the holder: the block's own exit)
+        self._adl_released = (self.__dict__.get("_adl_owner"), frame.f_code, frame.f_lasti)
     try:
         st = self._adl_owner
     except AttributeError:  # made and entered before install()
@@ -387,14 +439,19 @@ async def lock_acquire(self: Any) -> bool:
         _nested(st, self, frame)
     if not self._locked and not self._waiters:
         self._locked = True
+        _lock_taken(self, st, frame)
     else:
         await _park(self, _lock_acquire, frame, st, self._locked)
-    _lock_taken(self, st, frame)
+        _lock_taken(self, st, frame)
+        self._adl_via = (st, self._adl_code, self._adl_lasti, self.__dict__.get("_adl_released"))
     return True
 
 
 def lock_release(self: Any) -> None:
+    contended = bool(self._waiters)
     _lock_release(self)
+    if contended:
+        _released(self, _getframe(1))
     try:
         st = self._adl_owner
     except AttributeError:  # made and taken before install()
@@ -459,6 +516,8 @@ def _sem_given_back(self: Any) -> None:
     entry = None if st is None else holders.get(st)
     if entry is None or st is None:
         self._adl_shared = True  # released by a task that holds no permit: a signal
+        frame = _caller_of(_getframe(2))
+        self._adl_woke = (st, None, -1) if frame is None else (st, frame.f_code, frame.f_lasti)
         return
     _drop(st.held, self)
     entry[0] -= 1
@@ -537,6 +596,7 @@ def _recording_init(cls: Any) -> Any:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         self._adl_created = _created_site(_getframe(1))
+        self._adl_woke = None  # (set here: one instance layout; see wakerecord.py)
 
     return __init__
 

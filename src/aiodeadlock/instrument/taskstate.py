@@ -35,6 +35,8 @@ class TaskState:
         "held",
         "ref",
         "task_id",
+        "took",
+        "took_at",
         "waiting",
         "waiting_code",
         "waiting_lasti",
@@ -56,6 +58,10 @@ class TaskState:
         self.exception: str | None = None
         self.exception_tb: list[str] | None = None
         self.final_name: str | None = None
+        #: id() of the queue it last took an item from and has not put one back into.
+        self.took: int | None = None
+        #: (code, bytecode offset) where it took it, recorded for queues used as pools.
+        self.took_at: tuple[Any, int] | None = None
 
     def task(self) -> Task | None:
         """The task, or None once it has been freed."""

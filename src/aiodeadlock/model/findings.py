@@ -85,19 +85,33 @@ class Resource:
 
 @dataclass(frozen=True)
 class Hold:
-    """A task holds a resource, taken at `since`."""
+    """A task holds a resource, taken at `since`; for a lock handed over to it (it waited,
+    and took it when another task released it), which task released it and where."""
 
     resource: str  # Resource.key
     since: Location | None
+    released_by: str | None = None  # a task name
+    released_at: Location | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"resource": self.resource, "since": self.since.to_json() if self.since else None}
+        data: dict[str, object] = {
+            "resource": self.resource,
+            "since": self.since.to_json() if self.since else None,
+        }
+        if self.released_by is not None:
+            data["released_by"] = self.released_by
+        if self.released_at is not None:
+            data["released_at"] = self.released_at.to_json()
+        return data
 
     @classmethod
     def from_json(cls, value: Any, where: str) -> Hold:
         data = jsondata.obj(value, where)
         return cls(
-            jsondata.text(data, "resource", where), Location.maybe_from_json(data, "since", where)
+            jsondata.text(data, "resource", where),
+            Location.maybe_from_json(data, "since", where),
+            jsondata.opt_text(data, "released_by", where),
+            Location.maybe_from_json(data, "released_at", where),
         )
 
 
@@ -259,6 +273,7 @@ class Finding:
             locs += [e.wait_at, e.since]
         for t in self.tasks:
             locs += [t.waits_at, *t.stack, *(h.since for h in t.holds)]
+            locs += [h.released_at for h in t.holds]
             locs += [t.ended_at, t.cancelled_at, t.caught_at]
         for loc in locs:
             if loc is not None and loc.line not in found:

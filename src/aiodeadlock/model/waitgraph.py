@@ -24,10 +24,15 @@ class WaitNode:
 
 @dataclass(frozen=True)
 class HoldNode:
-    """A task holding (part of) a resource, since a location."""
+    """A task holding (part of) a resource, since a location.
+
+    For a lock a waiting task took when another released it: who released it and where
+    (`released_by` is a task name)."""
 
     task: str
     since: Location | None
+    released_by: str | None = None
+    released_at: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,25 @@ class ResourceNode:
     def to_resource(self) -> Resource:
         """The resource as a report shows it."""
         return Resource(self.key, self.type, self.name, self.created_at, self.detail)
+
+
+@dataclass(frozen=True)
+class WakeSet:
+    """Who could end a wait on a resource that any task having it may set or fill (an
+    Event, a Queue, a Condition, a Future, a semaphore used as a signal).
+
+    `wakers`: the tasks that have it in hand (as a local, or through objects they hold)
+    or did it before, each with `since`, where it last did (None if it never did);
+    `exact`: every reference to the resource was traced to those tasks or to its waiters
+    (nothing else, such as a global, could reach it); `units`: for a queue used as a pool,
+    the tasks that took an item of it and have not put one back (`since`: where they took
+    it). The waiters themselves are left out of `wakers`.
+    """
+
+    wakers: tuple[HoldNode, ...]
+    exact: bool
+    method: str  # the first of the methods that end the wait ("set", "put"...)
+    units: tuple[HoldNode, ...] = ()
 
 
 @dataclass(frozen=True)

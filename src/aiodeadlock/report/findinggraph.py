@@ -207,7 +207,7 @@ def _hold_verb(relation: str, resource: Resource | None, since: Location | None,
     if path:
         return "taken at" if since else "taken"
     if relation == "wakes":
-        return "woken only by, set before at" if since else "woken only by"
+        return "would be woken by, who did at" if since else "would be woken by"
     if relation == "runs":
         return "run by"
     awaited = resource is not None and resource.type in AWAITED_TYPES

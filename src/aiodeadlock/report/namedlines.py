@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiodeadlock.model.findings import Finding, Resource, TaskReport
 from aiodeadlock.model.location import Location
+from aiodeadlock.report.text import wake_verb
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,19 @@ def named_lines(finding: Finding) -> list[NamedLine]:
             waiter = task_name(finding.task(e.waiter), e.waiter)
             named.append(NamedLine(e.wait_at, f"{waiter} waits for {what}"))
         if e.since is not None and e.holder is not None:
-            verb = "set" if e.relation == "wakes" else "took"
             holder = task_name(finding.task(e.holder), e.holder)
-            named.append(NamedLine(e.since, f"{holder} {verb} {what}"))
+            if e.relation == "wakes":
+                verb = _PAST.get(wake_verb(finding.resource(e.resource)), "woke")
+                note = f"{holder} {verb} {what} (and would again)"
+            else:
+                note = f"{holder} took {what}"
+            named.append(NamedLine(e.since, note))
+    for t in finding.tasks:
+        for h in t.holds:
+            if h.released_at is not None:
+                what = resource_name(finding.resource(h.resource), h.resource)
+                by = f"task {h.released_by!r}" if h.released_by else "a task"
+                named.append(NamedLine(h.released_at, f"{by} released {what} to {task_name(t)}"))
     for r in finding.resources:
         if r.created_at is not None:
             named.append(NamedLine(r.created_at, f"{resource_name(r, r.key)} created", True))
@@ -55,6 +66,18 @@ def named_lines(finding: Finding) -> list[NamedLine]:
         for frame in t.stack[:-1] if t.waits_at else t.stack:
             named.append(NamedLine(frame, f"{task_name(t)} await stack", True))
     return named
+
+
+#: Wake verbs (report.text.wake_verb) in the past tense.
+_PAST = {
+    "set": "set",
+    "notify": "notified",
+    "put into": "put into",
+    "take from": "took from",
+    "mark done": "marked done",
+    "resolve": "resolved",
+    "release": "released",
+}
 
 
 def task_name(task: TaskReport | None, key: str | None = None) -> str:

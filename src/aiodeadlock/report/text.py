@@ -122,6 +122,9 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
             names = ", ".join(repr(n) for n in [holder.name, *more])
             return text + f", which needs tasks {names} to finish"
         return text + f", which needs task {holder.name!r} to finish"
+    if e.relation == "wakes":
+        text += f", which task {holder.name!r} would {wake_verb(res)}"
+        return text + (f" (did at {e.since.short()})" if e.since is not None else "")
     who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
     if holder.actor == "thread" and e.holder != e.waiter:
         who = holder.name
@@ -130,7 +133,32 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
         text += f" ({holder.ended})"
     if e.since is not None:
         text += f" since {e.since.short()}"
+    hold = next((h for h in holder.holds if h.resource == e.resource), None)
+    if hold is not None and (hold.released_by or hold.released_at):
+        by = f" by task {hold.released_by!r}" if hold.released_by else ""
+        at = f" at {hold.released_at.short()}" if hold.released_at else ""
+        text += f" (handed over{by}, released{at})"
     return text
+
+
+#: What a task does to end a wait on a resource of each type (wake edges).
+_WAKE_VERBS = {
+    "Event": "set",
+    "Condition": "notify",
+    "Queue.get": "put into",
+    "Queue.put": "take from",
+    "Queue.join": "mark done",
+    "Future": "resolve",
+}
+
+
+def wake_verb(res: Resource | None) -> str:
+    """ "set", "put into"...: what the waker of a wake edge would do to `res`."""
+    if res is None:
+        return "wake it"
+    if "Semaphore" in res.type:
+        return "release"
+    return _WAKE_VERBS.get(res.type, "wake it")
 
 
 def _order_paths(finding: Finding) -> list[str]:
