@@ -282,6 +282,7 @@ UVLOOP_MISSES: dict[str, str] = {
         "lock_waits_event_cycle.py",
         "queue_full_put_holding_lock.py",
         "queue_pool_nested_get.py",
+        "service_attribute_event_cycle.py",
     )
 }
 

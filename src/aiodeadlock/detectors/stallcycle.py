@@ -61,6 +61,7 @@ def find_stall_cycle(
     if not any(w.wakers or w.units for w in wakes.values()):
         return None
     view = WakeGraph(graph, wakes)
+    first: StallCycle | None = None
     for node in nodes:
         if node.waits is None or node.waits.resource not in wakes:
             continue
@@ -76,8 +77,10 @@ def find_stall_cycle(
         if pool is not None:
             message, holders = pool
             finding = replace(finding, message=message, members=holders, notes=())
-        return StallCycle(deadlock, proven, finding)
-    return None
+        if proven:
+            return StallCycle(deadlock, proven, finding)
+        first = first or StallCycle(deadlock, proven, finding)
+    return first
 
 
 def with_wake_edges(finding: Finding, wakes: Mapping[str, WakeSet]) -> Finding:

@@ -37,8 +37,8 @@ METHODS = {
 }
 #: Containers followed back from the primitive before a reference counts as unknown.
 MAX_DEPTH = 3
-#: Heap walks (gc.get_referrers) per primitive, at most.
-MAX_WALKS = 24
+#: Containers followed at one step, at most (more: the wakers are a guess).
+MAX_WIDTH = 64
 
 
 def wakers_of(graph: LiveGraph, rkey: str, waiters: set[str], tasks: list[Any]) -> WakeSet | None:
@@ -212,41 +212,43 @@ def _reading(tasks: list[Any], names: set[str]) -> list[Any]:
 
 def _trace(prim: Any, owners: dict[int, Any], ours: set[int]) -> tuple[list[Any], bool, set[str]]:
     """The tasks whose frames reach `prim`, whether every reference was traced, and the
-    names of the module globals it is reached from."""
+    names of the module globals it is reached from.
+
+    Breadth first: one heap walk per step back from `prim` (MAX_DEPTH + 1 at most), for
+    all the containers found at the step before at once."""
     found: list[Any] = []
     names: set[str] = set()
-    seen = {id(prim)}  # (and, below, every container followed)
-    objs: list[Any] = [prim]  # (objects and their depths apart: a tuple would refer to one)
-    depths = [0]
+    level: list[Any] = [prim]
     walked: list[list[Any]] = []  # (kept: their ids stay theirs while in `ours`)
-    ours = ours | seen | {id(objs), id(found), id(walked)}
+    ours = ours | {id(prim), id(found), id(walked)}
     try:
-        return _walk(objs, depths, owners, ours, walked, found, names)
+        exact = _walk(level, owners, ours, walked, found, names)
     finally:  # a list of referrers may hold a frame whose locals hold the list
         for refs in walked:
             refs.clear()
         walked.clear()
-        objs.clear()
+        level.clear()
+    return found, exact, names
 
 
 def _walk(
-    objs: list[Any],
-    depths: list[int],
+    level: list[Any],
     owners: dict[int, Any],
     ours: set[int],
     walked: list[list[Any]],
     found: list[Any],
     names: set[str],
-) -> tuple[list[Any], bool, set[str]]:
+) -> bool:
     exact = True
-    while objs:
-        if len(walked) >= MAX_WALKS:
-            return found, False, names
-        depth = depths.pop()
-        obj = objs.pop()
-        refs = gc.get_referrers(obj)
+    for depth in range(MAX_DEPTH + 1):
+        ours.add(id(level))
+        refs = gc.get_referrers(*level)
         walked.append(refs)
         ours.add(id(refs))
+        targets = {id(obj) for obj in level}
+        nxt: list[Any] = []
+        walked.append(nxt)
+        ours.add(id(nxt))
         for ref in refs:
             rid = id(ref)
             if rid in ours:
@@ -256,7 +258,7 @@ def _walk(
                 if task not in found:
                     found.append(task)
                 continue
-            if isinstance(ref, (Wait, TaskState)):
+            if isinstance(ref, (Wait, TaskState)) or _args_of_walk(ref, level):
                 continue
             if isinstance(ref, FrameType):
                 if not is_internal(ref.f_code):
@@ -264,15 +266,26 @@ def _walk(
                 continue
             if _is_module_dict(ref):
                 exact = False
-                names.update(k for k, v in ref.items() if v is obj and isinstance(k, str))
+                names.update(k for k, v in ref.items() if id(v) in targets and isinstance(k, str))
                 continue
             if isinstance(ref, (ModuleType, type)) or depth >= MAX_DEPTH:
                 exact = False
                 continue
             ours.add(rid)
-            objs.append(ref)
-            depths.append(depth + 1)
-    return found, exact, names
+            nxt.append(ref)
+        if not nxt:
+            return exact
+        if len(nxt) > MAX_WIDTH:
+            return False
+        level = nxt
+    return exact
+
+
+def _args_of_walk(ref: Any, level: list[Any]) -> bool:
+    """The argument tuple of our own get_referrers call (3.14+ lists it among them)."""
+    if type(ref) is not tuple or len(ref) != len(level):
+        return False
+    return all(a is b for a, b in zip(ref, level, strict=True))
 
 
 def _is_module_dict(obj: Any) -> bool:
