@@ -84,7 +84,7 @@ def test_a_pool_whose_units_are_held_by_its_waiters_is_a_hold_and_wait() -> None
     wakes = {"Q": WakeSet((), True, "put", units)}
     found = find_stall_cycle(Graph(nodes, [pool]), nodes, wakes)
     assert found is not None and found.proven
-    assert found.finding.message.startswith("hold-and-wait on Queue.get 'pool'")
+    assert found.finding.message.startswith("hold-and-wait on Queue 'pool'")
     assert "'task-A' (took one at app.py:9)" in found.finding.message
     assert set(found.finding.members) == {"A", "B"}
     assert all(e.relation == "holds" and e.since == at(9) for e in found.finding.edges)

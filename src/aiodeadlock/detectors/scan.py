@@ -345,7 +345,8 @@ class Scanner:
         """Who could set or fill each resource the stalled tasks wait on (if tasks can)."""
         waiters: dict[str, set[str]] = {}
         for n in nodes:
-            if n.waits is not None and not resources[n.waits.resource].exclusive:
+            res = resources[n.waits.resource] if n.waits is not None else None
+            if n.waits is not None and res is not None and not (res.exclusive and res.holders):
                 waiters.setdefault(n.waits.resource, set()).add(n.key)
         wakes = {}
         for rkey, keys in list(waiters.items())[:WAKE_LIMIT]:

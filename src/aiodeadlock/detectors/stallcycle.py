@@ -124,7 +124,8 @@ def _pool(finding: Finding, wakes: Mapping[str, WakeSet]) -> tuple[str, tuple[st
         waiting = {e.waiter for e in finding.edges if e.resource == rkey}
         if all(u.task in waiting for u in wake.units):
             holders = [(_name(finding, u.task), u.since) for u in wake.units]
-            return hold_and_wait(res.label(), holders), tuple(u.task for u in wake.units)
+            label = replace(res, type="Queue", detail=None).label()  # (not "Queue.get")
+            return hold_and_wait(label, holders), tuple(u.task for u in wake.units)
     return None
 
 
