@@ -74,6 +74,12 @@ async def _set_global(lock: asyncio.Lock) -> None:
         GLOBAL_EVENT.set()
 
 
+async def _sets_another(lock: asyncio.Lock, ev: asyncio.Event, other: asyncio.Event) -> None:
+    async with lock:
+        other.set()  # a set() ahead, on another Event
+    print(ev)
+
+
 async def _only_holds(ev: asyncio.Event) -> None:
     await asyncio.sleep(3600)
     print(ev)
@@ -109,7 +115,12 @@ names_of: list[str] = []
 
 def _local_event() -> tuple[Any, list[tuple[str, Any]]]:
     ev, lock = asyncio.Event(), asyncio.Lock()
-    return _hold_and_wait(lock, ev), [("setter", _set_under(lock, ev)), ("idle", _only_holds(ev))]
+    others = [
+        ("setter", _set_under(lock, ev)),
+        ("idle", _only_holds(ev)),
+        ("other", _sets_another(lock, ev, asyncio.Event())),
+    ]
+    return _hold_and_wait(lock, ev), others
 
 
 def _global_event() -> tuple[Any, list[tuple[str, Any]]]:
@@ -123,7 +134,7 @@ def test_a_task_that_has_the_event_and_a_set_ahead_is_its_only_waker() -> None:
     with aiodeadlock.detect():
         wake = asyncio.run(_wakers(_local_event))
     assert wake is not None and wake.exact and wake.method == "set"
-    assert names_of == ["setter"]  # the task that only holds it is no waker
+    assert names_of == ["setter"]  # not the task that only holds it, nor one that sets another
 
 
 def test_an_event_reachable_from_a_global_is_a_guess() -> None:

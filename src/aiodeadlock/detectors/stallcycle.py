@@ -141,6 +141,6 @@ def unproven_note(cycle: StallCycle) -> str:
     path = " -> ".join(repr(names.get(k, k)) for k in [*members, members[0]])
     return (
         f"likely a cycle through what these tasks would set or fill: {path} (not claimed: "
-        "what they wait on is also reachable from a global or an object no task holds, "
-        "so other code might set it)"
+        "other code might set it too, as it is reachable from a global or an object no "
+        "task holds, or a call's receiver could not be read)"
     )

@@ -81,13 +81,19 @@ def wakers_of(graph: LiveGraph, rkey: str, waiters: set[str], tasks: list[Any]) 
             found.append(task)
     units: list[HoldNode] = []
     if kind == "Queue.get":
-        units = _units(graph, prim, found, methods)
+        units, sure = _units(graph, prim, found, methods)
+        exact = exact and sure
     taken = {u.task for u in units}
     wakers: list[HoldNode] = []
     for task in found:
         key = graph.add_task(task)
-        if key in waiters or key in taken or not _will_call(task, methods):
+        if key in waiters or key in taken:
             continue
+        calls = _will_call(task, methods, prim)
+        if calls is False:
+            continue
+        if calls is None:  # a call that may be on it: a waker, but only a guess
+            exact = False
         since = None
         if did is not None and isinstance(did[0], TaskState) and did[0].task() is task:
             code = did[1]
@@ -98,43 +104,87 @@ def wakers_of(graph: LiveGraph, rkey: str, waiters: set[str], tasks: list[Any]) 
 
 def _units(
     graph: LiveGraph, queue: Any, found: list[Any], methods: tuple[str, ...]
-) -> list[HoldNode]:
+) -> tuple[list[HoldNode], bool]:
     """Tasks that took an item of `queue` last, have not put one back, and have a `put`
-    ahead: they hold a unit of a pool."""
+    ahead: they hold a unit of a pool. (And False if a `put` ahead may not be on it.)"""
     units = []
+    sure = True
     for task in found:
         st = getattr(task, "_adl_st", None)
-        if st is None or st.took != id(queue) or not _will_call(task, methods):
+        if st is None or st.took != id(queue):
             continue
+        calls = _will_call(task, methods, queue)
+        if calls is False:
+            continue
+        sure = sure and calls is True
         since = None
         if st.took_at is not None and not is_internal(st.took_at[0]):
             since = location(*st.took_at)
         units.append(HoldNode(graph.add_task(task), since))
-    return units
+    return units, sure
 
 
-def _will_call(task: Any, methods: tuple[str, ...]) -> bool:
-    """Does a user frame the task is suspended in name one of `methods` ahead of where it
-    is (or in a loop around that point)?"""
+def _will_call(task: Any, methods: tuple[str, ...], prim: Any) -> bool | None:
+    """Does a user frame the task is suspended in call one of `methods` of `prim` ahead of
+    where it is (or in a loop around that point)? True when such a call's receiver is
+    `prim` now (`ev.set()`, `self.ready.set()`, `READY.set()`), None when some call's
+    receiver cannot be read without running code (a subscript, a property: maybe),
+    False when there is none."""
     try:
         frames = suspended_frames(task)
     except Exception:  # a coroutine-like object we do not understand
         return False
+    maybe = False
     for frame in frames:
         if is_internal(frame.f_code):
             continue
         calls, loops = _code_facts(frame.f_code, methods)
         here = frame.f_lasti
-        if any(at > here for at in calls):
-            return True
-        if any(
-            start <= here < end and any(start <= at < end for at in calls) for start, end in loops
-        ):
-            return True
-    return False
+        ahead = [r for at, r in calls if at > here]
+        for start, end in loops:  # a loop around where it is, with such calls in it
+            if start <= here < end:
+                ahead += [r for at, r in calls if start <= at < end]
+        for receiver in ahead:
+            found = _receiver(frame, receiver)
+            if found is prim:
+                return True
+            maybe = maybe or found is _UNKNOWN
+    return None if maybe else False
 
 
-_FACTS: dict[tuple[int, tuple[str, ...]], tuple[Any, list[int], list[tuple[int, int]]]] = {}
+#: A receiver that cannot be read (see _receiver).
+_UNKNOWN = object()
+
+
+def _receiver(frame: Any, receiver: tuple[str, ...] | None) -> Any:
+    """The object a call's receiver names in `frame` now: `("local", "self", "ready")` is
+    `self.ready`. Attributes are read from instance dictionaries only (no code runs);
+    _UNKNOWN when that is not enough."""
+    if receiver is None:
+        return _UNKNOWN
+    scope, base, *attrs = receiver
+    try:
+        if scope == "local":
+            obj = frame.f_locals.get(base, _UNKNOWN)
+        else:
+            obj = frame.f_globals.get(base, _UNKNOWN)
+        for attr in attrs:
+            if obj is _UNKNOWN:
+                return obj
+            try:
+                attrs_of = object.__getattribute__(obj, "__dict__")
+            except AttributeError:
+                return _UNKNOWN
+            obj = attrs_of.get(attr, _UNKNOWN) if isinstance(attrs_of, dict) else _UNKNOWN
+    except Exception:  # a frame or object we cannot read
+        return _UNKNOWN
+    return obj
+
+
+_Calls = list[tuple[int, tuple[str, ...] | None]]
+_FACTS: dict[tuple[int, tuple[str, ...]], tuple[Any, _Calls, list[tuple[int, int]]]] = {}
+_LOCAL_LOADS = ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW", "LOAD_DEREF", "LOAD_CLOSURE")
+_GLOBAL_LOADS = ("LOAD_GLOBAL", "LOAD_NAME")
 
 
 def _loop_jump(ins: dis.Instruction) -> bool:
@@ -148,23 +198,41 @@ def _loop_jump(ins: dis.Instruction) -> bool:
     return positions is None or positions.lineno is not None
 
 
-def _code_facts(code: Any, methods: tuple[str, ...]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Offsets in `code` where one of `methods` is looked up, and its loops (start, end)."""
+def _code_facts(code: Any, methods: tuple[str, ...]) -> tuple[_Calls, list[tuple[int, int]]]:
+    """Where in `code` one of `methods` is looked up (offset, and the receiver as a name
+    and attributes, None if it is not that simple), and its loops (start, end)."""
     key = (id(code), methods)
     hit = _FACTS.get(key)
     if hit is not None and hit[0] is code:
         return hit[1], hit[2]
-    calls: list[int] = []
+    calls: _Calls = []
     loops: list[tuple[int, int]] = []
-    for ins in dis.get_instructions(code):
+    instructions = list(dis.get_instructions(code))
+    for i, ins in enumerate(instructions):
         if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and ins.argval in methods:
-            calls.append(ins.offset)
+            calls.append((ins.offset, _receiver_of(instructions, i)))
         elif _loop_jump(ins):
             loops.append((ins.argval, ins.offset))
     if len(_FACTS) > 1024:
         _FACTS.clear()
     _FACTS[key] = (code, calls, loops)
     return calls, loops
+
+
+def _receiver_of(instructions: list[dis.Instruction], i: int) -> tuple[str, ...] | None:
+    """The receiver of the method looked up by instruction `i`, if it is a name followed by
+    attributes (`ev`, `self.ready`, `READY`), as ("local" or "global", name, *attributes)."""
+    attrs: list[str] = []
+    for ins in reversed(instructions[max(0, i - 8) : i]):
+        if ins.opname == "LOAD_ATTR" and isinstance(ins.argval, str):
+            attrs.append(ins.argval)
+        elif ins.opname in _LOCAL_LOADS and isinstance(ins.argval, str):
+            return ("local", ins.argval, *reversed(attrs))
+        elif ins.opname in _GLOBAL_LOADS and isinstance(ins.argval, str):
+            return ("global", ins.argval, *reversed(attrs))
+        else:
+            return None
+    return None
 
 
 def _owners(tasks: list[Any]) -> tuple[dict[int, Any], list[Any]]:
