@@ -95,3 +95,15 @@ def test_a_stall_names_the_wakers_of_what_its_tasks_wait_on() -> None:
     finding = explain_stall(nodes, {"E": EVENT, "L": LOCK}, 1.0, wakes)
     wake = [e for e in finding.edges if e.relation == "wakes"]
     assert [(e.waiter, e.holder, e.since) for e in wake] == [("A", "B", at(9))]
+
+
+def test_a_parent_waiting_on_the_cycle_is_named_where_it_waits() -> None:
+    gather = ResourceNode("G", "gather", (HoldNode("A", None), HoldNode("B", None)), mode="all")
+    nodes = [waits("A", "E", 16), waits("B", "L", 8), waits("M", "G", 27)]
+    wakes = {"E": WakeSet((HoldNode("B", at(9)),), True, "set")}
+    found = find_stall_cycle(Graph(nodes, [EVENT, LOCK, gather]), nodes, wakes)
+    assert found is not None and found.proven
+    parent = found.finding.task("M")
+    assert parent is not None and parent.waits_at == at(27)
+    assert set(found.finding.members) == {"A", "B"}
+    assert "also stuck, waiting on the cycle: 'task-M'" in found.finding.notes[0]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from aiodeadlock.detectors.deadlock import Deadlock, cycle_members, find_deadlock
+from aiodeadlock.detectors.deadlock import Deadlock, Step, cycle_members, find_deadlock
 from aiodeadlock.detectors.explain import explain, hold_and_wait
 from aiodeadlock.model.findings import Edge, Finding
 from aiodeadlock.model.waitgraph import ANY, GraphView, ResourceNode, TaskNode, WakeSet
 
 #: The relation of a wake edge (see Edge.relation).
 WAKES = "wakes"
+#: Other stalled tasks waiting on the cycle that a finding names, at most.
+COLLATERAL_LIMIT = 20
 
 
 class WakeGraph:
@@ -72,7 +74,9 @@ def find_stall_cycle(
         if not through:
             continue
         proven = all(wakes[k].exact for k in through)
-        finding = with_wake_edges(explain(deadlock), wakes)
+        finding = with_wake_edges(
+            explain(deadlock, None, _collateral(view, nodes, deadlock)), wakes
+        )
         pool = _pool(finding, wakes)
         if pool is not None:
             message, holders = pool
@@ -81,6 +85,23 @@ def find_stall_cycle(
             return StallCycle(deadlock, proven, finding)
         first = first or StallCycle(deadlock, proven, finding)
     return first
+
+
+def _collateral(view: WakeGraph, nodes: Sequence[TaskNode], deadlock: Deadlock) -> list[Step]:
+    """The other stalled tasks that wait on what the deadlock's tasks hold or would set
+    (a parent awaiting them through gather...), each where it waits."""
+    inside = {s.task.key for s in deadlock.steps}
+    steps: list[Step] = []
+    for node in nodes:
+        if len(steps) >= COLLATERAL_LIMIT:
+            break
+        if node.key in inside or node.waits is None:
+            continue
+        res = view.resource(node.waits.resource)
+        mine = tuple(h for h in res.holders if h.task in inside)
+        if mine and res.exclusive:
+            steps.append(Step(node, res, mine))
+    return steps
 
 
 def with_wake_edges(finding: Finding, wakes: Mapping[str, WakeSet]) -> Finding:
