@@ -66,6 +66,10 @@ def _who(task: TaskReport) -> str:
     return f"Task {task.name!r}"
 
 
+def _named(task: TaskReport) -> str:
+    return task.name if task.actor == "thread" else f"task {task.name!r}"
+
+
 def _cancel_lines(t: TaskReport) -> list[str]:
     """Where a task was asked to stop, and where it caught the CancelledError."""
     out = []
@@ -86,7 +90,8 @@ def _grouped(finding: Finding) -> list[tuple[Edge, list[str]]]:
     for e in finding.edges:
         res = finding.resource(e.resource)
         holder = finding.task(e.holder)
-        if res is not None and res.type in _AWAITS - {"Task"} and holder is not None:
+        grouped = (res is not None and res.type in _AWAITS - {"Task"}) or e.relation == "runs"
+        if grouped and holder is not None:
             key = (e.waiter, e.resource, e.wait_at)
             if key in seen:
                 seen[key].append(holder.name)
@@ -117,14 +122,19 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
         text += f" [{res.detail}]"
     if holder is None:
         return text
+    if e.relation == "runs":  # a job of a thread pool: running, or queued for a worker
+        if more:
+            names = ", ".join([holder.name, *more])
+            return text + f", queued until one of {names} is free"
+        return text + f", which only {holder.name} can run"
+    if e.relation == "finishes" and (res is None or res.type not in _AWAITS):
+        return text + f", which needs {_named(holder)} to finish"
     if res is not None and res.type in _AWAITS:
         if more:
             names = ", ".join(repr(n) for n in [holder.name, *more])
             return text + f", which needs tasks {names} to finish"
         return text + f", which needs task {holder.name!r} to finish"
-    who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
-    if holder.actor == "thread" and e.holder != e.waiter:
-        who = holder.name
+    who = "itself" if e.holder == e.waiter else _named(holder)
     text += f", held by {who}"
     if holder.state == "ended":
         text += f" ({holder.ended})"

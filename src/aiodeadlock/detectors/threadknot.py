@@ -1,0 +1,182 @@
+"""Decide whether threads (and the loops they run) are stuck for good, each needing another."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiodeadlock.model.findings import (
+    LOOP_BLOCKED,
+    WAIT_CYCLE,
+    Edge,
+    Finding,
+    Resource,
+    TaskReport,
+)
+from aiodeadlock.model.threads import Actor, JobWait, Stuck
+
+
+def knot(nodes: Mapping[int, Stuck], live: frozenset[int]) -> frozenset[int]:
+    """The threads of `nodes` that can never go on: the largest set in which every thread
+    needs only threads of the set (an `anyone` thread: every other live thread).
+
+    `live`: the program's threads that could act. A thread not in `nodes` may go on, so
+    whoever needs it is not stuck.
+    """
+    members = set(nodes)
+    changed = True
+    while changed:
+        changed = False
+        for tid in sorted(members):
+            node = nodes[tid]
+            needs = node.needs | (live - {tid} if node.anyone else frozenset())
+            if not needs or not needs <= members:
+                members.discard(tid)
+                changed = True
+    return frozenset(members)
+
+
+def reportable(nodes: Mapping[int, Stuck], members: frozenset[int]) -> bool:
+    """A knot this detector reports: one thread in it waits for one named thread (not any)
+    in a call other than a join: a lock's holder, the loop that would resolve a future, a
+    pool's workers. (A loop asleep while threads join it is a stall, which the loop
+    reports itself; waits that anyone could end alone prove a hang, not who causes it.)"""
+    for tid in members:
+        node = nodes[tid]
+        if node.wait is not None and not node.anyone and node.wait.call != "Thread.join()":
+            return True
+    return False
+
+
+def _order(nodes: Mapping[int, Stuck], members: frozenset[int]) -> list[Stuck]:
+    """The members along the waits: from a blocked loop thread if any, else a thread
+    that waits for named threads, each followed by a thread it needs."""
+
+    def rank(t: int) -> tuple[int, int]:
+        n = nodes[t]
+        if n.wait is None:
+            return (3, t)
+        return (0 if n.loop else 2 if n.anyone else 1, t)
+
+    todo = sorted(members, key=rank)
+    order: list[Stuck] = []
+    while todo:
+        node = nodes[todo.pop(0)]
+        while True:
+            order.append(node)
+            nxt = _next(node, [t for t in todo if t in members])
+            if nxt is None:
+                break
+            todo.remove(nxt)
+            node = nodes[nxt]
+    return order
+
+
+def _next(node: Stuck, todo: list[int]) -> int | None:
+    wanted = set(node.needs)
+    for job in node.jobs:
+        wanted.update(job.workers if job.running is None else (job.running,))
+    return next((t for t in todo if t in wanted), todo[0] if node.anyone and todo else None)
+
+
+def _thread_actor(tid: int, name: str) -> Actor:
+    return Actor(f"H{tid:x}", f"thread {name}", is_task=False)
+
+
+def explain_knot(
+    nodes: Mapping[int, Stuck], members: frozenset[int], names: Mapping[int, str]
+) -> Finding:
+    """The finding for the stuck `members` (`names`: every thread's name by ident)."""
+    order = _order(nodes, members)
+    edges: list[Edge] = []
+    reports: dict[str, TaskReport] = {}
+    resources: dict[str, Resource] = {}
+    parts: list[str] = []
+
+    def report(actor: Actor, state: str, waits: Resource | None = None) -> None:
+        if actor.key in reports and (waits is None or reports[actor.key].waits_for):
+            return
+        reports[actor.key] = TaskReport(
+            key=actor.key,
+            name=actor.name,
+            state=state,
+            waits_for=waits.key if waits else None,
+            waits_at=actor.waits_at,
+            stack=actor.stack,
+            actor="task" if actor.is_task else "thread",
+        )
+
+    def job_edges(job: JobWait) -> None:
+        resources[job.resource.key] = job.resource
+        runners = (job.running,) if job.running is not None else job.workers
+        for w in runners:
+            worker = _thread_actor(w, names.get(w, f"{w:#x}"))
+            edges.append(Edge(job.waiter.key, job.resource.key, job.at, worker.key, None, "runs"))
+            report(worker, "blocked")
+
+    for node in order:
+        wait = node.wait
+        if wait is None:
+            waiting = ", ".join(repr(a.name) for a in node.tasks[:3]) or "no task"
+            more = f" and {len(node.tasks) - 3} more" if len(node.tasks) > 3 else ""
+            parts.append(
+                f"the event loop of thread {node.name!r} sleeps with nothing of its own to "
+                f"wake it (tasks {waiting}{more} wait), and only another thread could"
+            )
+            for actor in node.tasks:
+                report(actor, "waiting")
+            for job in node.jobs:
+                report(job.waiter, "waiting", job.resource)
+                where = f" at {job.at.short()}" if job.at else ""
+                parts.append(
+                    f"Task {job.waiter.name!r} waits{where} for {job.resource.label()}: {job.why}"
+                )
+                job_edges(job)
+            continue
+        waiter = wait.waiter
+        resources[wait.resource.key] = wait.resource
+        report(waiter, "blocked", wait.resource)
+        where = f" at {wait.at.short()}" if wait.at else ""
+        on = "" if waiter.is_task is False else f" on thread {node.name!r}"
+        why = node.jobs[0].why if node.jobs else wait.why
+        if node.anyone and not node.jobs:
+            why = (
+                "only another thread could end the wait (release, set or fill it), and "
+                "every other thread is stuck"
+            )
+        parts.append(f"{waiter.title()}{on} is blocked{where} in {wait.call}: {why}")
+        if node.jobs:
+            job_edges(node.jobs[0])
+            continue
+        holder = wait.holder
+        relation = "holds" if wait.since is not None else "finishes"
+        edges.append(
+            Edge(
+                waiter.key,
+                wait.resource.key,
+                wait.at,
+                holder.key if holder else None,
+                wait.since,
+                relation,
+            )
+        )
+        if holder is not None:
+            report(holder, "waiting")
+    blocked_loop = any(n.loop and n.wait is not None for n in order)
+    threads = len(order)
+    message = f"{threads} thread(s) wait for each other and none can ever go on: " + "; ".join(
+        parts
+    )
+    first = next((n.wait.at for n in order if n.wait is not None and n.wait.at), None)
+    notes = (
+        "each thread named here waits for something only another of them could do, and "
+        "every one of them is blocked (a pool's queued job needs one of its workers free)",
+    )
+    return Finding(
+        LOOP_BLOCKED if blocked_loop else WAIT_CYCLE,
+        message,
+        first,
+        tuple(edges),
+        tuple(reports.values()),
+        tuple(resources.values()),
+        notes,
+    )
