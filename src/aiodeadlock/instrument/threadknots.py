@@ -15,6 +15,7 @@ from typing import Any
 from aiodeadlock.instrument import executors, loophook
 from aiodeadlock.instrument.introspect import suspended_frames
 from aiodeadlock.instrument.sites import qualname
+from aiodeadlock.instrument.sockpairs import only_internal
 from aiodeadlock.instrument.threadwaits import (
     _LIMIT,
     Reader,
@@ -65,7 +66,8 @@ def sleeps_for_good(loop: Any, ignored_handlers: Any = ()) -> bool:
         return False
     ssock = getattr(loop, "_ssock", None)
     own = ssock.fileno() if ssock is not None else -1
-    if any(key.fd != own for key in list(selector.get_map().values())):
+    watched = any(key.fd != own for key in list(selector.get_map().values()))
+    if watched and not only_internal(loop, own):
         return False
     if getattr(loop, "_signal_handlers", None):
         return False

@@ -54,6 +54,10 @@ def render_report(report: Report) -> str:
 
 
 _AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
+#: Server.wait_closed(): the tasks serving its connections (3.12+ waits for them to close).
+_SERVER_CLOSED = "Server.wait_closed"
+#: Waits on several tasks at once, shown as one line.
+_GROUPED = (_AWAITS - {"Task"}) | {_SERVER_CLOSED}
 #: The key of asyncio.run's shutdown where it waits for a task (cancel-ignored).
 _SHUTDOWN = "shutdown"
 
@@ -90,7 +94,7 @@ def _grouped(finding: Finding) -> list[tuple[Edge, list[str]]]:
     for e in finding.edges:
         res = finding.resource(e.resource)
         holder = finding.task(e.holder)
-        grouped = (res is not None and res.type in _AWAITS - {"Task"}) or e.relation == "runs"
+        grouped = (res is not None and res.type in _GROUPED) or e.relation == "runs"
         if grouped and holder is not None:
             key = (e.waiter, e.resource, e.wait_at)
             if key in seen:
@@ -122,6 +126,9 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
         text += f" [{res.detail}]"
     if holder is None:
         return text
+    if res is not None and res.type == _SERVER_CLOSED:
+        names = ", ".join(repr(n) for n in [holder.name, *(more or [])])
+        return text + f", until the connections served by task(s) {names} are closed"
     if e.relation == "runs":  # a job of a thread pool: running, or queued for a worker
         if more:
             names = ", ".join([holder.name, *more])
