@@ -275,6 +275,9 @@ UVLOOP_MISSES: dict[str, str] = {
         "pool_exhausted_jobs_wait_for_loop.py",
         "pool_exhausted_jobs_wait_for_own_pool.py",
         "single_thread_executor_bridge_waits_own_queue.py",
+        "pool_job_holds_connection_waits_for_worker.py",
+        "pool_job_holds_queue_connection_waits_for_worker.py",
+        "thread_lock_taken_for_cancelled_task.py",
     )
 }
 

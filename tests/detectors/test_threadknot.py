@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable
-from aiodeadlock.model.findings import LOOP_BLOCKED, WAIT_CYCLE, Resource
+from aiodeadlock.model.findings import LOOP_BLOCKED, ORPHANED_LOCK, WAIT_CYCLE, Resource
 from aiodeadlock.model.location import Location
 from aiodeadlock.model.threads import Actor, JobWait, Stuck, ThreadWait
 
@@ -78,9 +78,11 @@ def test_pool_exhaustion_is_a_wait_cycle_naming_threads_jobs_and_lines() -> None
     assert finding.kind is WAIT_CYCLE and finding.definite
     assert finding.location == at(W0)  # the wait for named threads comes first
     assert finding.message.startswith("3 thread(s) wait for each other")
-    assert "thread pool_0 is blocked at app.py:10 in Future.result(): its job is queued" in (
-        finding.message
+    expected = (
+        "thread pool_0 is blocked at app.py:10 in Future.result() on "
+        "concurrent.futures.Future: its job is queued"
     )
+    assert expected in finding.message
     assert "thread pool_1 is blocked at app.py:5 in Semaphore.acquire()" in finding.message
     assert "the event loop of thread 'MainThread' sleeps" in finding.message
     runs = [e for e in finding.edges if e.relation == "runs"]
@@ -101,3 +103,30 @@ def test_a_blocked_loop_thread_in_the_knot_is_loop_blocked() -> None:
     assert finding.kind is LOOP_BLOCKED and finding.definite
     assert finding.location == at(20)
     assert "Task 'main' on thread 'MainThread' is blocked at app.py:20" in finding.message
+
+
+def test_a_lone_thread_waiting_for_anyone_with_nobody_else_alive_is_stuck() -> None:
+    assert knot({W1: object_wait(W1)}, frozenset({W1})) == {W1}
+
+
+def test_a_lock_taken_for_a_cancelled_task_is_an_orphaned_lock() -> None:
+    wait = ThreadWait(
+        W0,
+        thread(W0),
+        "Lock.acquire()",
+        Resource("RL", "threading.Lock", "cache"),
+        None,
+        None,
+        None,
+    )
+    taken = ("second", at(12), "pool_1")
+    nodes = {W0: Stuck(W0, "pool_0", wait, anyone=True, orphaned_for=taken), LOOP: asleep_loop()}
+    assert knot(nodes, frozenset(nodes)) == {W0, LOOP}
+    assert reportable(nodes, frozenset(nodes))
+    finding = explain_knot(nodes, frozenset(nodes), NAMES)
+    assert finding.kind is ORPHANED_LOCK and finding.definite
+    assert finding.location == at(12)  # where the cancelled task awaited the lock's job
+    assert "for task 'second', which was cancelled while the job waited" in finding.message
+    (edge,) = [e for e in finding.edges if e.resource == "RL"]
+    cancelled = next(t for t in finding.tasks if t.key == edge.holder)
+    assert cancelled.name == "second" and cancelled.ended == "cancelled"

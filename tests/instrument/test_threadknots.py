@@ -190,3 +190,39 @@ def test_a_pool_deadlock_is_found_in_process_and_reported_once() -> None:
             assert "thread pool_0 is blocked" in finding.message
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lock_job(lock: Any, cancel: bool) -> Any:
+    """A task takes `lock` through a pool thread while this thread holds it; cancelled
+    (or not) while the pool thread waits; then the lock is handed over."""
+
+    async def take() -> None:
+        await asyncio.to_thread(lock.acquire)
+
+    async def main() -> Any:
+        lock.acquire()
+        job = asyncio.create_task(take(), name="taker")
+        await asyncio.sleep(0.1)  # its pool thread waits for the lock
+        if cancel:
+            job.cancel()
+        await asyncio.sleep(0.05)
+        lock.release()  # the pool thread takes it now
+        await asyncio.gather(job, return_exceptions=True)
+        await asyncio.sleep(0.1)
+        return executors.orphan(lock)
+
+    try:
+        return asyncio.run(main())
+    finally:
+        if lock.locked():
+            lock.release()
+
+
+def test_a_lock_taken_by_a_job_for_a_cancelled_task_is_taken_for_nobody(detector: Any) -> None:
+    found = _lock_job(threading.Lock(), cancel=True)
+    assert found is not None and found.task == "taker"
+    assert found.at is not None and found.at.function.endswith("take")
+
+
+def test_a_lock_taken_by_a_job_for_its_task_is_not(detector: Any) -> None:
+    assert _lock_job(threading.Lock(), cancel=False) is None

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from aiodeadlock.model.findings import (
     LOOP_BLOCKED,
+    ORPHANED_LOCK,
     WAIT_CYCLE,
     Edge,
     Finding,
@@ -29,7 +30,7 @@ def knot(nodes: Mapping[int, Stuck], live: frozenset[int]) -> frozenset[int]:
         for tid in sorted(members):
             node = nodes[tid]
             needs = node.needs | (live - {tid} if node.anyone else frozenset())
-            if not needs or not needs <= members:
+            if not (needs or node.anyone) or not needs <= members:
                 members.discard(tid)
                 changed = True
     return frozenset(members)
@@ -42,6 +43,8 @@ def reportable(nodes: Mapping[int, Stuck], members: frozenset[int]) -> bool:
     reports itself; waits that anyone could end alone prove a hang, not who causes it.)"""
     for tid in members:
         node = nodes[tid]
+        if node.orphaned_for is not None:
+            return True  # a lock taken for a cancelled task: nobody holds it to release it
         if node.wait is not None and not node.anyone and node.wait.call != "Thread.join()":
             return True
     return False
@@ -91,6 +94,7 @@ def explain_knot(
     reports: dict[str, TaskReport] = {}
     resources: dict[str, Resource] = {}
     parts: list[str] = []
+    orphans: list[Stuck] = []
 
     def report(actor: Actor, state: str, waits: Resource | None = None) -> None:
         if actor.key in reports and (waits is None or reports[actor.key].waits_for):
@@ -138,16 +142,39 @@ def explain_knot(
         where = f" at {wait.at.short()}" if wait.at else ""
         on = "" if waiter.is_task is False else f" on thread {node.name!r}"
         why = node.jobs[0].why if node.jobs else wait.why
-        if node.anyone and not node.jobs:
+        if node.orphaned_for is not None:
+            task, asked, worker = node.orphaned_for
+            awaited = f" (it awaited that job at {asked.short()})" if asked else ""
+            why = (
+                f"thread {worker} took it, as a job, for task {task!r}, which was cancelled "
+                f"while the job waited for the lock{awaited}: the task never learnt it holds "
+                "the lock, so nobody will release it"
+            )
+            orphans.append(node)
+        elif node.anyone and not node.jobs:
             why = (
                 "only another thread could end the wait (release, set or fill it), and "
                 "every other thread is stuck"
             )
-        parts.append(f"{waiter.title()}{on} is blocked{where} in {wait.call}: {why}")
+        label = wait.resource.label()
+        parts.append(f"{waiter.title()}{on} is blocked{where} in {wait.call} on {label}: {why}")
         if node.jobs:
             job_edges(node.jobs[0])
             continue
         holder = wait.holder
+        if node.orphaned_for is not None:
+            task, asked, _ = node.orphaned_for
+            holder = Actor(f"C{wait.resource.key}", task, (asked,) if asked else (), asked)
+            reports[holder.key] = TaskReport(
+                key=holder.key,
+                name=task,
+                state="ended",
+                stack=holder.stack,
+                ended="cancelled",
+                ended_at=asked,
+            )
+            edges.append(Edge(waiter.key, wait.resource.key, wait.at, holder.key, asked))
+            continue
         relation = "holds" if wait.since is not None else "finishes"
         edges.append(
             Edge(
@@ -162,17 +189,32 @@ def explain_knot(
         if holder is not None:
             report(holder, "waiting")
     blocked_loop = any(n.loop and n.wait is not None for n in order)
+    kind = ORPHANED_LOCK if orphans else LOOP_BLOCKED if blocked_loop else WAIT_CYCLE
     threads = len(order)
-    message = f"{threads} thread(s) wait for each other and none can ever go on: " + "; ".join(
-        parts
-    )
-    first = next((n.wait.at for n in order if n.wait is not None and n.wait.at), None)
-    notes = (
+    head = f"{threads} thread(s) wait for each other and none can ever go on: "
+    notes: tuple[str, ...] = (
         "each thread named here waits for something only another of them could do, and "
         "every one of them is blocked (a pool's queued job needs one of its workers free)",
     )
+    if orphans:
+        head = (
+            "a threading lock taken for a cancelled task is never released, and "
+            f"{threads} thread(s) wait for it or for each other: "
+        )
+        notes = (
+            "run_in_executor(..., lock.acquire) / to_thread(lock.acquire) went on in the "
+            "pool thread after the awaiting task was cancelled; every other thread is "
+            "blocked, so nothing can release the lock",
+            "fix: release the lock when such a job ends after a cancel (keep the "
+            "concurrent future and add a done callback), or acquire with a timeout",
+        )
+    message = head + "; ".join(parts)
+    places = [n.wait.at for n in order if n.wait is not None]
+    places += [j.at for n in order for j in n.jobs]
+    places += [n.orphaned_for[1] for n in order if n.orphaned_for is not None]
+    first = next((p for p in places if p is not None), None)
     return Finding(
-        LOOP_BLOCKED if blocked_loop else WAIT_CYCLE,
+        kind,
         message,
         first,
         tuple(edges),

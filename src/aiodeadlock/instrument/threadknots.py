@@ -117,6 +117,11 @@ class KnotReader(Reader):
         is_loop = loop is not None
         if wait.call == "Future.result()":
             return self._future_stuck(tid, name, wait, self.objects.get(tid), is_loop)
+        if wait.call.endswith("Lock.acquire()"):
+            found = executors.orphan(self.objects.get(tid))
+            if found is not None:  # nobody will release it: whoever else could, is stuck?
+                taken = (found.task, found.at, self.thread_name(found.worker))
+                return Stuck(tid, name, wait, anyone=True, loop=is_loop, orphaned_for=taken)
         if wait.call == "Thread.join()" or wait.call.endswith("Lock.acquire()"):
             if wait.next_thread is None:
                 return None

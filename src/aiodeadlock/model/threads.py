@@ -89,6 +89,9 @@ class Stuck:
     #: More edges to show: (waiter, what it waits for, holders, why) for a task of an
     #: asleep loop waiting on a job of a thread pool.
     jobs: tuple[JobWait, ...] = ()
+    #: The lock waited for was taken by a pool thread for a task cancelled meanwhile:
+    #: (the cancelled task, where it awaited that job, the thread that took it).
+    orphaned_for: tuple[str, Location | None, str] | None = None
 
 
 @dataclass(frozen=True)
