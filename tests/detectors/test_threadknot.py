@@ -24,7 +24,7 @@ def job_wait(tid: int, workers: tuple[int, ...] = (W0, W1)) -> Stuck:
     res = Resource(f"R{tid}", "concurrent.futures.Future", detail="job part() (app.py:3)")
     wait = ThreadWait(tid, thread(tid), "Future.result()", res, at(tid), None, None)
     job = JobWait(thread(tid), res, at(tid), workers, None, "its job is queued")
-    return Stuck(tid, NAMES[tid], wait, frozenset(workers), jobs=(job,))
+    return Stuck(tid, NAMES[tid], wait, frozenset(workers), anyone=True, jobs=(job,))
 
 
 def object_wait(tid: int, call: str = "Semaphore.acquire()") -> Stuck:
@@ -44,6 +44,11 @@ def test_workers_waiting_for_jobs_queued_behind_themselves_are_stuck() -> None:
     assert knot(nodes, frozenset({W0, W1})) == {W0, W1}
 
 
+def test_a_queued_job_may_be_cancelled_by_any_thread_that_is_not_stuck() -> None:
+    nodes = {W0: job_wait(W0), W1: job_wait(W1)}  # (shutdown(cancel_futures=True)...)
+    assert knot(nodes, frozenset({W0, W1, OTHER})) == frozenset()
+
+
 def test_a_worker_that_may_get_free_unsticks_the_others() -> None:
     nodes = {W0: job_wait(W0)}  # W1 is running (not a node): it may finish its job
     assert knot(nodes, frozenset({W0, W1})) == frozenset()
@@ -58,7 +63,7 @@ def test_a_thread_waiting_for_anyone_needs_every_other_live_thread_stuck() -> No
 
 def test_needing_nobody_in_particular_is_not_stuck() -> None:
     wait = job_wait(W0).wait
-    nodes = {W0: Stuck(W0, "pool_0", wait, frozenset())}
+    nodes = {W0: Stuck(W0, "pool_0", wait, frozenset())}  # (and not anyone)
     assert knot(nodes, frozenset({W0})) == frozenset()
 
 

@@ -37,14 +37,17 @@ def knot(nodes: Mapping[int, Stuck], live: frozenset[int]) -> frozenset[int]:
 
 
 def reportable(nodes: Mapping[int, Stuck], members: frozenset[int]) -> bool:
-    """A knot this detector reports: one thread in it waits for one named thread (not any)
-    in a call other than a join: a lock's holder, the loop that would resolve a future, a
-    pool's workers. (A loop asleep while threads join it is a stall, which the loop
-    reports itself; waits that anyone could end alone prove a hang, not who causes it.)"""
+    """A knot this detector reports: one thread in it waits for named threads (not just
+    any) in a call other than a join: a lock's holder, the loop that would resolve a
+    future, a pool's workers; or for a lock taken for a cancelled task. (A loop asleep
+    while threads join it is a stall, which the loop reports itself; waits that anyone
+    could end prove a hang, not who causes it.)"""
     for tid in members:
         node = nodes[tid]
         if node.orphaned_for is not None:
             return True  # a lock taken for a cancelled task: nobody holds it to release it
+        if node.wait is not None and node.jobs:
+            return True  # a job that needs a worker of its pool
         if node.wait is not None and not node.anyone and node.wait.call != "Thread.join()":
             return True
     return False

@@ -94,6 +94,12 @@ class KnotReader(Reader):
             if thread is not None and getattr(thread, "_adl_own", False):
                 continue
             found.add(tid)
+        for thread in threading.enumerate():  # alive, but running no Python code now
+            ident = thread.ident
+            if ident is None or ident in self.frames or getattr(thread, "_adl_own", False):
+                continue
+            if thread.is_alive():
+                found.add(ident)  # (a foreign thread may call back any time)
         return frozenset(found)
 
     def _blocked(self, tid: int, frames: list[FrameType], i: int) -> ThreadWait | None:
@@ -196,8 +202,13 @@ class KnotReader(Reader):
         job = self._job(fut, actor, wait.at)
         if job is None:
             return Stuck(tid, name, wait, anyone=True, loop=is_loop)  # someone may set it
-        needs = frozenset(job.workers if job.running is None else (job.running,))
-        return Stuck(tid, name, wait, needs, loop=is_loop, jobs=(job,))
+        if job.running is not None:  # (a running job cannot be cancelled)
+            return Stuck(tid, name, wait, frozenset({job.running}), loop=is_loop, jobs=(job,))
+        # A queued job needs a free worker; anyone could also cancel it (its future, or
+        # shutdown(cancel_futures=True) of its pool, even through a global): only when
+        # every other thread is stuck too is it certain that nobody will.
+        needs = frozenset(job.workers)
+        return Stuck(tid, name, wait, needs, anyone=True, loop=is_loop, jobs=(job,))
 
     def _job(self, fut: Any, waiter: Actor, at: Location | None) -> JobWait | None:
         """`fut` as a job of a thread pool: running on a worker, or queued behind workers
