@@ -32,13 +32,18 @@ def submit(self: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     """ThreadPoolExecutor.submit, and the future remembers its pool (weakly) and job."""
     fut = _submit(self, fn, *args, **kwargs)
     try:
-        fut._adl_pool = weakref.ref(self)
-        fut._adl_job = _code_of(fn)
-    except (AttributeError, TypeError):  # a future type of someone else's: not known
+        ref = self.__dict__.get("_adl_ref")
+        if ref is None:
+            ref = self._adl_ref = weakref.ref(self)
+        fut._adl_pool = ref
+        code = getattr(fn, "__code__", None)  # a function, or a bound method
+        fut._adl_job = code if code is not None else _code_of(fn)
+    except (AttributeError, TypeError):  # a pool or future type of someone else's
         return fut
-    lock = _lock_taken_by(fn)
-    if lock is not None:  # run_in_executor(None, lock.acquire), to_thread(lock.acquire)
-        _for_task(fut, lock)
+    if code is None or id(code) in _ACQUIRE_CODES:
+        lock = _lock_taken_by(fn)
+        if lock is not None:  # run_in_executor(None, lock.acquire), to_thread(lock.acquire)
+            _for_task(fut, lock)
     return fut
 
 
@@ -70,6 +75,8 @@ def _lock_taken_by(fn: Any) -> Any:
 
 
 _ACQUIRES = ("acquire", "__enter__")
+#: By id (code objects hash by content: slow); these live as long as the module.
+_ACQUIRE_CODES = frozenset(id(code) for code in threadlocks.ACQUIRE_CODES)
 
 
 def _for_task(fut: Any, lock: Any) -> None:
