@@ -9,6 +9,7 @@ import time
 pool = concurrent.futures.ThreadPoolExecutor(max_workers=3, thread_name_prefix="worker")
 connection = threading.BoundedSemaphore(1)  # a database pool of one connection
 visiting = threading.Event()
+holding = threading.Event()  # ann's job has the connection
 
 
 def price(user):
@@ -24,6 +25,7 @@ def log_visit(user):
 
 def checkout(user):
     with connection:  # holds the connection
+        holding.set()
         visiting.wait()  # the other worker is busy now
         return pool.submit(price, user).result()  # the third worker runs it
 
@@ -31,7 +33,7 @@ def checkout(user):
 async def main():
     loop = asyncio.get_running_loop()
     first = loop.run_in_executor(pool, checkout, "ann")
-    await asyncio.sleep(0.1)  # ann's job has the connection
+    await asyncio.to_thread(holding.wait)  # ann's job has the connection
     second = loop.run_in_executor(pool, log_visit, "bob")
     print(await asyncio.gather(first, second))
 

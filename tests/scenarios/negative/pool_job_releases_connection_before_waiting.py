@@ -9,6 +9,7 @@ import time
 pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
 connection = threading.BoundedSemaphore(1)
 visiting = threading.Event()
+holding = threading.Event()  # ann's job has the connection
 
 
 def price(user):
@@ -24,6 +25,7 @@ def log_visit(user):
 
 def checkout(user):
     with connection:
+        holding.set()
         visiting.wait()
     return pool.submit(price, user).result()  # runs once log_visit() ends
 
@@ -31,7 +33,7 @@ def checkout(user):
 async def main():
     loop = asyncio.get_running_loop()
     first = loop.run_in_executor(pool, checkout, "ann")
-    await asyncio.sleep(0.1)
+    await asyncio.to_thread(holding.wait)  # ann's job has the connection
     second = loop.run_in_executor(pool, log_visit, "bob")
     print(await asyncio.gather(first, second))
 

@@ -6,6 +6,8 @@ import asyncio
 
 goodbye = asyncio.Event()
 
+greeted = asyncio.Event()  # the client is connected and greeted
+
 
 async def handle(reader, writer):
     writer.write(b"hello\n")
@@ -18,6 +20,7 @@ async def handle(reader, writer):
 async def client(port):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     first = (await reader.readline()).decode().strip()
+    greeted.set()
     second = (await reader.readline()).decode().strip()
     writer.close()
     return first, second
@@ -27,7 +30,7 @@ async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     talk = asyncio.create_task(client(port))
-    await asyncio.sleep(0.2)
+    await greeted.wait()
     asyncio.get_running_loop().call_later(1.3, goodbye.set)
     server.close()
     await server.wait_closed()

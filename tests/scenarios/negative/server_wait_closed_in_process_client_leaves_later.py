@@ -4,8 +4,11 @@
 # stays a while, then closes; main's `server.wait_closed()` returns once it has.
 import asyncio
 
+greeted = asyncio.Event()  # the server has the client's connection
+
 
 async def handle(reader, writer):
+    greeted.set()
     data = await reader.read()  # until the client closes
     writer.close()
     print("server got", data.decode())
@@ -23,7 +26,7 @@ async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     talk = asyncio.create_task(client(port))
-    await asyncio.sleep(0.2)
+    await greeted.wait()
     server.close()
     await server.wait_closed()
     await talk

@@ -17,7 +17,7 @@ async def update(delay):
 
 async def main():
     first = asyncio.create_task(update(1.3), name="first")
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.3)
     second = asyncio.create_task(update(0), name="second")
     await asyncio.gather(first, second)
     await update(0)

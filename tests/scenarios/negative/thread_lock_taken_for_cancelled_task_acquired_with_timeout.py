@@ -16,13 +16,13 @@ async def update(delay):
 
 
 async def main():
-    first = asyncio.create_task(update(0.5), name="first")
-    await asyncio.sleep(0.1)
+    first = asyncio.create_task(update(1.0), name="first")
+    await asyncio.sleep(0.3)
     second = asyncio.create_task(update(0), name="second")
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.3)
     second.cancel()
     await first
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.3)
     got = await asyncio.to_thread(cache_lock.acquire, True, 1.3)
     print("got the lock" if got else "the lock is stuck: gave up")
 

@@ -1,4 +1,4 @@
-# expect: stall lines=14,22,31
+# expect: stall lines=16,25,34
 # requires: 3.12
 # A server's handler keeps its connection open until main says goodbye (an Event); the
 # client, in the same program, waits for the server's goodbye line; main sets the Event
@@ -6,6 +6,8 @@
 import asyncio
 
 goodbye = asyncio.Event()
+
+greeted = asyncio.Event()  # the client is connected and greeted
 
 
 async def handle(reader, writer):
@@ -19,6 +21,7 @@ async def handle(reader, writer):
 async def client(port):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     print((await reader.readline()).decode().strip())
+    greeted.set()
     return await reader.readline()  # waits for the server's goodbye
 
 
@@ -26,7 +29,7 @@ async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     talk = asyncio.create_task(client(port))
-    await asyncio.sleep(0.2)  # the client got its hello
+    await greeted.wait()
     server.close()
     await server.wait_closed()  # waits for the handler's connection to close
     goodbye.set()  # never reached

@@ -17,13 +17,13 @@ async def update(delay):
 
 
 async def main():
-    first = asyncio.create_task(update(0.5), name="first")
-    await asyncio.sleep(0.1)  # first holds the lock
+    first = asyncio.create_task(update(1.0), name="first")
+    await asyncio.sleep(0.3)  # first holds the lock
     second = asyncio.create_task(update(0), name="second")
-    await asyncio.sleep(0.1)  # second's pool thread waits for the lock
+    await asyncio.sleep(0.3)  # second's pool thread waits for the lock
     second.cancel()  # too late for the pool thread: it will take the lock for nobody
     await first
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.3)
     await asyncio.create_task(update(0), name="third")  # waits forever
     print("unreachable")
 

@@ -1,9 +1,10 @@
-# expect: loop-blocked lines=19
+# expect: loop-blocked lines=21
 # Two event loops in two threads; each loop's thread blocks on a future of the other.
 import asyncio
 import threading
 
 ready = threading.Barrier(2)
+both_busy = threading.Barrier(2)
 loops = {}
 
 
@@ -15,6 +16,7 @@ async def ask(name):
 async def serve(me, other):
     loops[me] = asyncio.get_running_loop()
     await asyncio.to_thread(ready.wait)
+    both_busy.wait()  # both loops' threads are in this step now: neither runs ask() yet
     fut = asyncio.run_coroutine_threadsafe(ask(me), loops[other])
     return fut.result()  # blocks this loop's thread until the other loop runs ask()
 
