@@ -175,9 +175,13 @@ def test_the_watch_looks_after_the_threshold_and_not_again_while_nothing_moves()
     watch.again()
     watch.look(frames, [], 2.1)
     assert calls == [{7}, {7}]
-    watch.look({7: _Top()}, [], 3.0)  # it moved: steady again only after the threshold
-    watch.look({7: _Top()}, [], 3.5)
+    watch.look(frames, [], 11.0)
     assert len(calls) == 2
+    watch.look(frames, [], 12.2)  # ten thresholds later: looked at again all the same
+    assert len(calls) == 3
+    watch.look({7: _Top()}, [], 13.0)  # it moved: steady again only after the threshold
+    watch.look({7: _Top()}, [], 13.5)
+    assert len(calls) == 3
 
 
 def test_a_pool_deadlock_is_found_in_process_and_reported_once() -> None:

@@ -297,10 +297,15 @@ def _job_name(fut: Any) -> str | None:
     return f"job {qualname(code)}() ({where.short()})"
 
 
+#: Looked at again after this many thresholds even if no thread moved (a loop's watched
+#: descriptors or a lock's holder may change without any steady frame changing).
+_AGAIN = 10
+
+
 class KnotWatch:
     """Samples every thread at the watchdog's ticks; when some have stayed in one place
-    for `threshold` seconds, asks `decide` (at most every `threshold`/2 seconds, and not
-    again while nothing moved) whether they are stuck for good."""
+    for `threshold` seconds, asks `decide` (at most every `threshold`/2 seconds, and while
+    nothing moved only every `_AGAIN` thresholds) whether they are stuck for good."""
 
     def __init__(
         self,
@@ -317,6 +322,7 @@ class KnotWatch:
         self._last: frozenset[tuple[int, ...]] = frozenset()
         self._next = 0.0
         self._cost = 0.0
+        self._last_at = 0.0
 
     def look(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
         threshold = self.threshold()
@@ -339,9 +345,9 @@ class KnotWatch:
             for loop in loops
             if asleep(frames.get(getattr(loop, "_thread_id", None) or 0))
         )
-        if state == self._last:
+        if state == self._last and now < self._last_at + _AGAIN * threshold:
             return  # nothing moved since the last look (it found no knot)
-        self._last = state
+        self._last, self._last_at = state, now
         start = self.clock()
         try:
             self.decide(KnotReader(frames, loops, self.ignored), frozenset(steady))
