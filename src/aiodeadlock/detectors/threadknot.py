@@ -61,7 +61,8 @@ def _order(nodes: Mapping[int, Stuck], members: frozenset[int]) -> list[Stuck]:
         n = nodes[t]
         if n.wait is None:
             return (3, t)
-        return (0 if n.loop else 2 if n.anyone else 1, t)
+        named = not n.anyone or n.jobs or n.orphaned_for is not None
+        return (0 if n.loop else 1 if named else 2, t)
 
     todo = sorted(members, key=rank)
     order: list[Stuck] = []
