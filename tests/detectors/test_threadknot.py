@@ -135,3 +135,27 @@ def test_a_lock_taken_for_a_cancelled_task_is_an_orphaned_lock() -> None:
     (edge,) = [e for e in finding.edges if e.resource == "RL"]
     cancelled = next(t for t in finding.tasks if t.key == edge.holder)
     assert cancelled.name == "second" and cancelled.ended == "cancelled"
+
+
+def test_two_threads_holding_the_lock_the_other_wants_show_who_holds_what() -> None:
+    def lock_wait(tid: int, other: int, res: str, since: int) -> Stuck:
+        wait = ThreadWait(
+            tid,
+            thread(tid),
+            "Lock.acquire()",
+            Resource(res, "threading.Lock"),
+            at(tid),
+            None,
+            other,
+            thread(other),
+            at(since),
+        )
+        return Stuck(tid, NAMES[tid], wait, frozenset({other}))
+
+    nodes = {W0: lock_wait(W0, W1, "RA", 3), W1: lock_wait(W1, W0, "RB", 4)}
+    members = knot(nodes, frozenset({W0, W1, OTHER}))  # (another thread runs: no matter)
+    assert members == {W0, W1} and reportable(nodes, members)
+    finding = explain_knot(nodes, members, NAMES)
+    assert finding.kind is WAIT_CYCLE
+    holds = {t.key: [(h.resource, h.since) for h in t.holds] for t in finding.tasks}
+    assert holds == {f"H{W0:x}": [("RB", at(4))], f"H{W1:x}": [("RA", at(3))]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from aiodeadlock.model.findings import (
     LOOP_BLOCKED,
@@ -10,6 +11,7 @@ from aiodeadlock.model.findings import (
     WAIT_CYCLE,
     Edge,
     Finding,
+    Hold,
     Resource,
     TaskReport,
 )
@@ -99,6 +101,7 @@ def explain_knot(
     resources: dict[str, Resource] = {}
     parts: list[str] = []
     orphans: list[Stuck] = []
+    holds: dict[str, list[Hold]] = {}  # what each holder holds (a threading lock's owner)
 
     def report(actor: Actor, state: str, waits: Resource | None = None) -> None:
         if actor.key in reports and (waits is None or reports[actor.key].waits_for):
@@ -192,6 +195,11 @@ def explain_knot(
         )
         if holder is not None:
             report(holder, "waiting")
+            if wait.since is not None:
+                holds.setdefault(holder.key, []).append(Hold(wait.resource.key, wait.since))
+    for key, held in holds.items():
+        if key in reports:
+            reports[key] = replace(reports[key], holds=tuple(held))
     blocked_loop = any(n.loop and n.wait is not None for n in order)
     kind = ORPHANED_LOCK if orphans else LOOP_BLOCKED if blocked_loop else WAIT_CYCLE
     threads = len(order)
