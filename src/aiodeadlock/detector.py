@@ -103,7 +103,10 @@ class Detector(Probe):
         self._watchdog_patches = Patcher(watchdog.PATCHES + executors.PATCHES)
         #: Threads stuck for good, looked for at the watchdog's samples (see _decide_knot).
         self._knots = threadknots.KnotWatch(
-            lambda: self.config.watchdog, self._decide_knot, self.ignored_handlers
+            lambda: self.config.watchdog,
+            self._decide_knot,
+            self.ignored_handlers,
+            failed=self._knots_failed,
         )
         self._knot_seen: frozenset[int] = frozenset()
         self._knots_reported: set[frozenset[int]] = set()
@@ -365,6 +368,12 @@ class Detector(Probe):
             finding = long_wait(w.task, w.resource, w.waited, threshold, w.holders, w.others)
             if finding is not None and self.responder.add(finding):
                 self.responder.write()
+
+    def _knots_failed(self, exc: BaseException) -> None:
+        write_stderr(
+            "aiodeadlock: internal error, the check of stuck threads stopped: "
+            f"{type(exc).__name__}: {exc}\n"
+        )
 
     def watchdog_failed(self, exc: BaseException) -> None:
         write_stderr(

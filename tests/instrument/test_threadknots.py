@@ -244,3 +244,17 @@ def test_a_lock_taken_by_a_job_for_a_cancelled_task_is_taken_for_nobody(detector
 
 def test_a_lock_taken_by_a_job_for_its_task_is_not(detector: Any) -> None:
     assert _lock_job(threading.Lock(), cancel=False) is None
+
+
+def test_an_internal_error_stops_only_this_watch_and_is_told_once() -> None:
+    errors: list[BaseException] = []
+
+    def decide(reader: Any, steady: frozenset[int]) -> None:
+        raise TypeError("'Mock' object is not iterable")
+
+    watch = KnotWatch(lambda: 1.0, decide, failed=errors.append)
+    frames: Any = {7: _Top()}
+    watch.look(frames, [], 0.0)
+    watch.look(frames, [], 1.0)  # decides: fails
+    watch.look(frames, [], 20.0)  # stopped: no second try, no second report
+    assert [type(e) for e in errors] == [TypeError] and watch.broken

@@ -313,9 +313,14 @@ class KnotWatch:
         decide: Callable[[KnotReader, frozenset[int]], None],
         ignored: Any = (),
         clock: Callable[[], float] = time.monotonic,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.threshold = threshold
         self.decide = decide
+        #: Told of an internal error, after which this watch looks no more (the rest of
+        #: the watchdog goes on).
+        self.failed = failed
+        self.broken = False
         self.ignored = ignored
         self.clock = clock
         self._seen: dict[int, tuple[int, int, float]] = {}
@@ -325,6 +330,16 @@ class KnotWatch:
         self._last_at = 0.0
 
     def look(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
+        if self.broken:
+            return
+        try:
+            self._look(frames, loops, now)
+        except Exception as exc:  # (a loop with a mock selector...): stop, say so once
+            self.broken = True
+            if self.failed is not None:
+                self.failed(exc)
+
+    def _look(self, frames: dict[int, FrameType], loops: list[Any], now: float) -> None:
         threshold = self.threshold()
         if threshold is None:
             return
