@@ -271,21 +271,35 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 #: Positive scenarios not expected to be found under uvloop, and why.
+_THREAD_CHECK = "a loop asleep in uvloop's C code is not seen by the check of stuck threads"
 #: A cycle through wake edges (an Event, Queue, Future... that only stuck tasks would set)
 #: or a Queue pool is found when the loop stalls, which is not proved under uvloop.
 _STALL_CYCLE = "a cycle through wake edges is found at a stall, which uvloop does not prove"
 UVLOOP_MISSES: dict[str, str] = {
-    name: _STALL_CYCLE
-    for name in (
-        "condition_notifier_waits_lock_cycle.py",
-        "event_set_again_cycle.py",
-        "lock_handed_over_waits_future.py",
-        "lock_waits_event_cycle.py",
-        "queue_full_put_holding_lock.py",
-        "queue_pool_nested_get.py",
-        "semaphore_signal_waits_lock_cycle.py",
-        "service_attribute_event_cycle.py",
-    )
+    **{
+        name: _THREAD_CHECK
+        for name in (
+            "pool_exhausted_jobs_wait_for_loop.py",
+            "pool_exhausted_jobs_wait_for_own_pool.py",
+            "single_thread_executor_bridge_waits_own_queue.py",
+            "pool_job_holds_connection_waits_for_worker.py",
+            "pool_job_holds_queue_connection_waits_for_worker.py",
+            "thread_lock_taken_for_cancelled_task.py",
+        )
+    },
+    **{
+        name: _STALL_CYCLE
+        for name in (
+            "condition_notifier_waits_lock_cycle.py",
+            "event_set_again_cycle.py",
+            "lock_handed_over_waits_future.py",
+            "lock_waits_event_cycle.py",
+            "queue_full_put_holding_lock.py",
+            "queue_pool_nested_get.py",
+            "semaphore_signal_waits_lock_cycle.py",
+            "service_attribute_event_cycle.py",
+        )
+    },
 }
 
 

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from types import FrameType
 from typing import Any
 
@@ -24,12 +25,15 @@ from aiodeadlock.detectors.lostwakeup import explain_lost_wakeup
 from aiodeadlock.detectors.offloop import look as look_off_loop
 from aiodeadlock.detectors.orphans import ended_holding
 from aiodeadlock.detectors.scan import Scanner, Verdict
+from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable
 from aiodeadlock.instrument import (
     anyio_primitives,
+    executors,
     loophook,
     orphans,
     primitives,
     taskstate,
+    threadknots,
     uvloophook,
     waits,
     wakerecord,
@@ -44,7 +48,7 @@ from aiodeadlock.instrument.taskstate import TaskState
 from aiodeadlock.model.findings import Finding
 from aiodeadlock.model.lockorder import OrderEdge
 from aiodeadlock.model.report import Report, RunInfo
-from aiodeadlock.model.threads import BusyPoll, LateWait, ThreadWait
+from aiodeadlock.model.threads import BusyPoll, LateWait, Stuck, ThreadWait
 from aiodeadlock.respond import Responder, write_stderr
 
 
@@ -98,7 +102,16 @@ class Detector(Probe):
             + uvloophook.PATCHES
             + [(uvloophook.Switch, "decide", look_off_loop)]
         )
-        self._watchdog_patches = Patcher(watchdog.PATCHES)
+        self._watchdog_patches = Patcher(watchdog.PATCHES + executors.PATCHES)
+        #: Threads stuck for good, looked for at the watchdog's samples (see _decide_knot).
+        self._knots = threadknots.KnotWatch(
+            lambda: self.config.watchdog,
+            self._decide_knot,
+            self.ignored_handlers,
+            failed=self._knots_failed,
+        )
+        self._knot_seen: frozenset[int] = frozenset()
+        self._knots_reported: set[frozenset[int]] = set()
 
     # settings and results --------------------------------------------------------------
 
@@ -231,6 +244,7 @@ class Detector(Probe):
         self._watchdog_patches.apply()
         watchdog.register_running(running_loop())
         self.watchdog = watchdog.Watchdog(threshold, late, self)
+        self.watchdog.lookers.append(self._knots.look)
         self.watchdog.start()
 
     def _stop_watchdog(self) -> None:
@@ -311,6 +325,43 @@ class Detector(Probe):
         self.responder.deadlock(finding, inject=inject)
         return True
 
+    def _decide_knot(self, reader: threadknots.KnotReader, steady: frozenset[int]) -> None:
+        """Threads that stayed in one place (`steady`) and loops asleep: are some of them
+        stuck for good, each waiting for another? Reported when two looks agree."""
+        if not self.active:
+            return
+        live = reader.live()
+        nodes: dict[int, Stuck] = {}
+        for tid in sorted(live):
+            if tid not in steady and tid not in reader.loop_of:
+                continue
+            node = reader.stuck(tid)
+            if node is not None and (tid in steady or node.wait is None):
+                nodes[tid] = node
+        members = knot(nodes, live)
+        if members and reportable(nodes, members):
+            # whoever else refers to a future waited on might complete or cancel it
+            nodes = {
+                t: replace(nodes[t], needs=nodes[t].needs | reader.referrers(nodes[t]))
+                for t in members
+            }
+            members = knot(nodes, live)
+        if not members or not reportable(nodes, members) or members in self._knots_reported:
+            self._knot_seen = frozenset()
+            return
+        if members != self._knot_seen:  # once more, a moment later, before a verdict
+            self._knot_seen = members
+            self._knots.again()
+            return
+        for tid in members:  # a loop thread whose own chain of waits is reported as such
+            if nodes[tid].loop and loop_blocked(tid, reader.wait, 1.0, 0.0) is not None:
+                return
+        self._knots_reported.add(members)
+        names = {tid: reader.thread_name(tid) for tid in reader.frames}
+        nodes = {t: reader.detail(nodes[t]) for t in members}
+        finding = explain_knot(nodes, members, names)
+        self.responder.deadlock(finding, inject=lambda err: False)
+
     def late_waits(self, waits: list[LateWait]) -> None:
         threshold = self.config.long_wait
         if not self.active or threshold is None:
@@ -319,6 +370,12 @@ class Detector(Probe):
             finding = long_wait(w.task, w.resource, w.waited, threshold, w.holders, w.others)
             if finding is not None and self.responder.add(finding):
                 self.responder.write()
+
+    def _knots_failed(self, exc: BaseException) -> None:
+        write_stderr(
+            "aiodeadlock: internal error, the check of stuck threads stopped: "
+            f"{type(exc).__name__}: {exc}\n"
+        )
 
     def watchdog_failed(self, exc: BaseException) -> None:
         write_stderr(

@@ -22,6 +22,7 @@ from typing import Any
 from aiodeadlock.instrument import anyio_primitives, capabilities
 from aiodeadlock.instrument.introspect import idle_pool_worker, joins_forever
 from aiodeadlock.instrument.probe import SLOT
+from aiodeadlock.instrument.sockpairs import only_internal
 
 _BaseLoop: Any = base_events.BaseEventLoop
 _run_once = _BaseLoop._run_once
@@ -180,7 +181,8 @@ def why_asleep_forever(loop: Any, loop_thread: Any) -> str | None:
 
 
 def _what_wakes(loop: Any, ignore: Any, me: Any, handlers: Any) -> str | None:
-    """Timers, watched file descriptors, signal handlers (the program's own too unless
+    """Timers, watched file descriptors (but the loop's connections with itself),
+    signal handlers (the program's own too unless
     `handlers` is None) or another live thread (not `me`, not one of ours, not one
     joining `me` forever, not an idle pool worker)."""
     if any(not h._cancelled and h is not ignore for h in loop._scheduled):
@@ -190,7 +192,7 @@ def _what_wakes(loop: Any, ignore: Any, me: Any, handlers: Any) -> str | None:
         return "unknown loop type"
     ssock = getattr(loop, "_ssock", None)
     own = ssock.fileno() if ssock is not None else -1
-    if any(key.fd != own for key in selector.get_map().values()):
+    if any(key.fd != own for key in selector.get_map().values()) and not only_internal(loop, own):
         return "file descriptors are being watched"
     if getattr(loop, "_signal_handlers", None):
         return "signal handlers are installed"

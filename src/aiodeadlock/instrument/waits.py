@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from asyncio import locks, queues, tasks
+from asyncio import base_events, locks, queues, tasks
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -80,6 +80,20 @@ def _asyncio_wait(frame: FrameType, fut: Any) -> Wait | None:
     return Wait("asyncio.wait", fut, members, mode, only_tasks and bool(members))
 
 
+def _server_closed(frame: FrameType, fut: Any) -> Wait:
+    """Server.wait_closed() (3.12+ waits for every connection to close): the tasks that
+    serve those connections would close them."""
+    server = frame.f_locals.get("self")
+    handlers = []
+    transports = getattr(getattr(server, "_loop", None), "_transports", None) or {}
+    for transport in list(transports.values()):
+        if getattr(transport, "_server", None) is server:
+            task = getattr(getattr(transport, "_protocol", None), "_task", None)
+            if isinstance(task, _TASKS) and not task.done():
+                handlers.append(task)
+    return Wait("Server.wait_closed", server, handlers, exclusive=False)
+
+
 #: Keyed by id(code object): code objects hash by content (slow); these live forever.
 _HANDLERS: dict[int, Any] = {
     id(locks.Event.wait.__code__): _simple("Event"),
@@ -88,6 +102,7 @@ _HANDLERS: dict[int, Any] = {
     id(queues.Queue.put.__code__): _queue_wait("put"),
     id(queues.Queue.join.__code__): _queue_wait("join"),
     id(tasks._wait.__code__): _asyncio_wait,  # type: ignore[attr-defined]
+    id(base_events.Server.wait_closed.__code__): _server_closed,
 }
 if not capabilities.WAIT_FOR_RUNS_INLINE:
     _HANDLERS[id(tasks.wait_for.__code__)] = _wait_for

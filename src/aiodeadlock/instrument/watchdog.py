@@ -175,6 +175,8 @@ class Watchdog:
         self._stop = threading.Event()
         self._ended: Any = None  # a lock the thread releases when it ends
         self._ident: int | None = None
+        #: More looks at each sample of the threads: (frames, loops, now) -> None.
+        self.lookers: list[Callable[[dict[int, FrameType], list[Any], float], None]] = []
 
     @property
     def interval(self) -> float:
@@ -243,6 +245,8 @@ class Watchdog:
             if self.threshold is not None:
                 self._look(frames, loops, now)
                 self._look_at_exit(frames, loops, now)
+                for look in self.lookers:
+                    look(frames, loops, now)
         finally:
             # The dict holds this thread's own frame, whose local holds the dict: without
             # this, every tick would leave a reference cycle for the program's gc to find.

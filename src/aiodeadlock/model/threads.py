@@ -65,3 +65,43 @@ class BusyPoll:
     at: Location | None  # the polling line
     polled: Resource  # what it polls
     call: str  # "done()", "is_set()", ...
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """A thread that cannot go on by itself, and which threads could let it go on.
+
+    Either blocked in a synchronous call (`wait`), or running an event loop that sleeps
+    in its selector with nothing of its own to wake it (`wait` None, `tasks` its waiting
+    tasks). `needs`: the threads one of which must act first (the holder of a lock, the
+    thread that must end, the loop that would resolve a future, the workers of a pool);
+    `anyone`: any other live thread of the program could end it (a call_soon_threadsafe,
+    an Event set): it is stuck only if they all are.
+    """
+
+    thread: int
+    name: str  # the thread's name
+    wait: ThreadWait | None
+    needs: frozenset[int] = frozenset()
+    anyone: bool = False
+    tasks: tuple[Actor, ...] = ()  # an asleep loop's waiting tasks
+    loop: bool = False  # the thread runs an event loop
+    #: More edges to show: (waiter, what it waits for, holders, why) for a task of an
+    #: asleep loop waiting on a job of a thread pool.
+    jobs: tuple[JobWait, ...] = ()
+    #: The lock waited for was taken by a pool thread for a task cancelled meanwhile:
+    #: (the cancelled task, where it awaited that job, the thread that took it).
+    orphaned_for: tuple[str, Location | None, str] | None = None
+
+
+@dataclass(frozen=True)
+class JobWait:
+    """A task or thread waiting for a job of a thread pool: queued (`running` None, its
+    workers all busy) or running on thread `running`."""
+
+    waiter: Actor
+    resource: Resource
+    at: Location | None
+    workers: tuple[int, ...]
+    running: int | None
+    why: str

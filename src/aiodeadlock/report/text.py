@@ -54,6 +54,10 @@ def render_report(report: Report) -> str:
 
 
 _AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
+#: Server.wait_closed(): the tasks serving its connections (3.12+ waits for them to close).
+_SERVER_CLOSED = "Server.wait_closed"
+#: Waits on several tasks at once, shown as one line.
+_GROUPED = (_AWAITS - {"Task"}) | {_SERVER_CLOSED}
 #: The key of asyncio.run's shutdown where it waits for a task (cancel-ignored).
 _SHUTDOWN = "shutdown"
 
@@ -64,6 +68,10 @@ def _who(task: TaskReport) -> str:
     if task.actor == "thread":  # named "thread NAME" or "a callback on thread NAME"
         return task.name[:1].upper() + task.name[1:]
     return f"Task {task.name!r}"
+
+
+def _named(task: TaskReport) -> str:
+    return task.name if task.actor == "thread" else f"task {task.name!r}"
 
 
 def _cancel_lines(t: TaskReport) -> list[str]:
@@ -86,7 +94,8 @@ def _grouped(finding: Finding) -> list[tuple[Edge, list[str]]]:
     for e in finding.edges:
         res = finding.resource(e.resource)
         holder = finding.task(e.holder)
-        if res is not None and res.type in _AWAITS - {"Task"} and holder is not None:
+        grouped = (res is not None and res.type in _GROUPED) or e.relation == "runs"
+        if grouped and holder is not None:
             key = (e.waiter, e.resource, e.wait_at)
             if key in seen:
                 seen[key].append(holder.name)
@@ -117,6 +126,16 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
         text += f" [{res.detail}]"
     if holder is None:
         return text
+    if res is not None and res.type == _SERVER_CLOSED:
+        names = ", ".join(repr(n) for n in [holder.name, *(more or [])])
+        return text + f", until the connections served by task(s) {names} are closed"
+    if e.relation == "runs":  # a job of a thread pool: running, or queued for a worker
+        if more:
+            names = ", ".join([holder.name, *more])
+            return text + f", queued until one of {names} is free"
+        return text + f", which only {holder.name} can run"
+    if e.relation == "finishes" and (res is None or res.type not in _AWAITS):
+        return text + f", which needs {_named(holder)} to finish"
     if res is not None and res.type in _AWAITS:
         if more:
             names = ", ".join(repr(n) for n in [holder.name, *more])
@@ -125,9 +144,7 @@ def _edge_line(finding: Finding, e: Edge, more: list[str] | None = None) -> str:
     if e.relation == "wakes":
         text += f", which task {holder.name!r} would {wake_verb(res)}"
         return text + (f" (did at {e.since.short()})" if e.since is not None else "")
-    who = "itself" if e.holder == e.waiter else f"task {holder.name!r}"
-    if holder.actor == "thread" and e.holder != e.waiter:
-        who = holder.name
+    who = "itself" if e.holder == e.waiter else _named(holder)
     text += f", held by {who}"
     if holder.state == "ended":
         text += f" ({holder.ended})"
