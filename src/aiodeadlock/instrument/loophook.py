@@ -192,7 +192,11 @@ def _what_wakes(loop: Any, ignore: Any, me: Any, handlers: Any) -> str | None:
         return "unknown loop type"
     ssock = getattr(loop, "_ssock", None)
     own = ssock.fileno() if ssock is not None else -1
-    if any(key.fd != own for key in selector.get_map().values()) and not only_internal(loop, own):
+    try:
+        watched = [key.fd for key in selector.get_map().values()]
+    except Exception:  # not a selector we can read (a test's mock): it may watch anything
+        return "the selector's descriptors cannot be read"
+    if any(fd != own for fd in watched) and not only_internal(loop, own):
         return "file descriptors are being watched"
     if getattr(loop, "_signal_handlers", None):
         return "signal handlers are installed"
