@@ -302,6 +302,9 @@ def _category(outcome: str) -> str:
     return "skipped" if outcome.startswith("skipped") else outcome
 
 
+_OWN_COMPLAINTS = ("aiodeadlock: internal error", "aiodeadlock: warning")
+
+
 def diff_runs(plain: Run, inst: Run) -> list[Difference]:
     """Test ids whose outcome differs between the two runs (missing counts as 'not run')."""
     diffs = []
@@ -314,6 +317,11 @@ def diff_runs(plain: Run, inst: Run) -> list[Difference]:
                 inst.output[-4000:] if inst.timed_out else plain.output[-4000:],
             )
         )
+    # The detector's own complaints (an internal error switches detection off for the rest
+    # of the process) are a difference even when every test passes.
+    for line in inst.output.splitlines():
+        if line.startswith(_OWN_COMPLAINTS) and line not in plain.output:
+            diffs.append(Difference("<detector>", "(nothing)", "internal error", line))
     for test_id in sorted(set(plain.outcomes) | set(inst.outcomes)):
         a = plain.outcomes.get(test_id, "not run")
         b = inst.outcomes.get(test_id, "not run")

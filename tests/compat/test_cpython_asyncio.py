@@ -88,6 +88,16 @@ def test_outcome_comparison_sees_differences() -> None:
     assert compare.diff_runs(plain, inst)[0].test_id == "<whole file>"
 
 
+def test_an_internal_error_of_the_detector_is_a_difference() -> None:
+    plain = compare.Run(["m"], instrumented=False)
+    inst = compare.Run(["m"], instrumented=True)
+    plain.outcomes = inst.outcomes = {"a": "ok"}
+    inst.output = "test_a ... ok\naiodeadlock: internal error, detection disabled: TypeError: x\n"
+    (diff,) = compare.diff_runs(plain, inst)
+    assert (diff.test_id, diff.instrumented) == ("<detector>", "internal error")
+    assert "TypeError: x" in diff.detail
+
+
 PROBE = """\
 import asyncio
 import threading
