@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import sys
 import threading
 import time
@@ -184,6 +185,12 @@ def test_the_watch_looks_after_the_threshold_and_not_again_while_nothing_moves()
     assert len(calls) == 3
 
 
+@pytest.mark.skipif(
+    "PYTEST_XDIST_WORKER" in os.environ,
+    reason="an xdist worker runs threads of its own (execnet's), which never all wait: "
+    "with a thread of the process that may act, no verdict is made (the scenarios test "
+    "this shape in a process of its own)",
+)
 def test_a_pool_deadlock_is_found_in_process_and_reported_once() -> None:
     """This thread waits too (so every thread is stuck); a helper of ours, which does not
     count, ends it all once the finding is in, or after the deadline."""
