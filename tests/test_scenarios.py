@@ -318,8 +318,6 @@ def _uvloop_files() -> list[Any]:
         marks = list(param.marks)
         if exp.kind == "stall":
             marks.append(pytest.mark.skip(reason="a stall is not proved under uvloop"))
-        elif exp.kind == "loop-blocked":
-            marks.append(pytest.mark.skip(reason="the watchdog watches asyncio's own loop"))
         elif path.name in UVLOOP_MISSES:
             marks.append(pytest.mark.skip(reason=f"uvloop: {UVLOOP_MISSES[path.name]}"))
         params.append(pytest.param(path, id=rel, marks=marks))

@@ -147,6 +147,7 @@ class Detector(Probe):
         if self.active:
             return
         self._patches.apply()
+        uvloophook.register_running(running_loop())  # opened from inside a uvloop loop
         SLOT.plug(self)
         self.cancels.open()
         self.active = True

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from types import CodeType, FrameType
 from typing import Any
 
-from aiodeadlock.instrument import threadlocks
+from aiodeadlock.instrument import threadlocks, uvloophook
 from aiodeadlock.instrument.introspect import suspended_frames, task_stack
 from aiodeadlock.instrument.livegraph import task_key
 from aiodeadlock.instrument.naming import assigned_name
@@ -133,7 +133,8 @@ class Reader:
     def __init__(self, frames: dict[int, FrameType], loops: list[Any]) -> None:
         self.frames = frames
         self.loops = loops
-        self.loop_of = {loop._thread_id: loop for loop in loops if loop._thread_id is not None}
+        threads = ((uvloophook.loop_thread(loop), loop) for loop in loops)
+        self.loop_of = {tid: loop for tid, loop in threads if tid is not None}
         self.threads = {t.ident: t for t in threading.enumerate()}
 
     def thread_name(self, tid: int) -> str:
@@ -227,9 +228,10 @@ class Reader:
         loop = self.loop_of.get(tid)
         task = asyncio.current_task(loop) if loop is not None else None
         user: list[FrameType] = []
+        base = uvloophook.base_code(loop)
         for f in outer:
-            if f.f_code is _HANDLE_RUN:
-                break
+            if f.f_code is _HANDLE_RUN or f.f_code is base:
+                break  # the loop that runs the callback: asyncio's, or uvloop's
             if not _library(f.f_code):
                 user.append(f)
         stack = tuple(frame_location(f) for f in reversed(user))
@@ -285,7 +287,7 @@ class Reader:
         source = _chained_source(fut)
         if source is not None and not source.done():
             loop: Any = source.get_loop()
-            tid = loop._thread_id
+            tid = uvloophook.loop_thread(loop)
             if tid is None:
                 return None
             if isinstance(source, asyncio.Task):
@@ -304,7 +306,7 @@ class Reader:
         """A callback or suspended task of a loop that refers to `obj` and so may end the
         wait on it. Only a run_coroutine_threadsafe() callback counts unless `quiet`."""
         for loop in self.loops:
-            tid = loop._thread_id
+            tid = uvloophook.loop_thread(loop)
             if tid is None:
                 continue
             handles = list(getattr(loop, "_ready", ())) + list(getattr(loop, "_scheduled", ()))
@@ -344,7 +346,7 @@ class Reader:
         """No thread but the waiting one runs code of the program (idle pool workers aside)."""
         me = threading.get_ident()
         for tid, top in self.frames.items():
-            if tid in (waiting, me):
+            if tid in (waiting, me, uvloophook.monitor_ident()):
                 continue
             thread = self.threads.get(tid)
             if thread is not None and getattr(thread, "_adl_own", False):
@@ -359,7 +361,7 @@ class Reader:
         me = threading.get_ident()
         roots: list[Any] = []
         for tid, top in self.frames.items():
-            if tid in (waiting, me) or tid in self.loop_of:
+            if tid in (waiting, me, uvloophook.monitor_ident()) or tid in self.loop_of:
                 continue
             for frame in _frames_of(top):
                 roots += frame.f_locals.values()
@@ -385,7 +387,7 @@ class Reader:
         if owner is None:
             return ThreadWait(tid, waiter, call, res, at, timeout, None)
         if task is not None and not task.done():
-            thread = task.get_loop()._thread_id
+            thread = uvloophook.loop_thread(task.get_loop())
             holder = self._task_actor(task)
             if holder.key == waiter.key:
                 holder = waiter

@@ -8,6 +8,7 @@ are wrapped, lazily when uvloop is imported:
 
   call_soon, call_later, call_at   counted (the loop's activity) and kept while pending,
                                    so that waits.Wakers sees them as `_ready`/`_scheduled`
+  call_soon_threadsafe             kept while pending (not counted), for the watchdog
   run_forever                      registers the running loop and its thread
   servers, connections, pipes, subprocesses, readers/writers, signal handlers, sockets
                                    mark the loop as doing I/O (for good): a stall is then
@@ -35,6 +36,7 @@ from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.threadrefs import threads_referencing
 
 MODULE = "uvloop"
+_MAX_DEPTH = 1000
 
 _monotonic = time.monotonic
 
@@ -79,6 +81,10 @@ class LoopRecord:
         self.timers: dict[int, _Shim] = {}
         self.io = False
         self.thread: int | None = None
+        #: The code of the Python frame uvloop's run_forever runs callbacks on top of: the
+        #: patched run_forever's, or (a loop already running when the detector opened) the
+        #: frame that started the loop.
+        self.base: Any = None
 
     def pending_timers(self, loop: Any) -> list[_Shim]:
         """Timers not cancelled and not yet due (a due one has run or is about to run)."""
@@ -112,6 +118,77 @@ def is_uvloop(loop: Any) -> bool:
     return cls is not None and isinstance(loop, cls)
 
 
+def loop_thread(loop: Any) -> int | None:
+    """The thread that runs `loop` now, or None: asyncio's loops keep it (`_thread_id`);
+    a uvloop loop's is recorded by the patched run_forever (or register_running)."""
+    tid = getattr(loop, "_thread_id", None)
+    registered: Any = running.get(id(loop))
+    if tid is not None or registered is None or registered is not loop:
+        return tid
+    if not registered.is_running():  # registered while running, and stopped since
+        return None
+    rec = _loops.get(loop)
+    return None if rec is None else rec.thread
+
+
+def base_code(loop: Any) -> Any:
+    """The code of the frame a uvloop loop runs its callbacks on top of, or None."""
+    rec = _loops.get(loop) if loop is not None else None
+    return None if rec is None else rec.base
+
+
+def register_running(loop: Any) -> None:
+    """Watch `loop`, a uvloop loop that was already running when the detector opened
+    (called from a task of it): its callbacks run on top of the frame below that task's
+    coroutine, the frame that started the loop."""
+    import asyncio
+
+    if loop is None or not is_uvloop(loop) or not loop.is_running() or id(loop) in running:
+        return
+    task = _current_task(loop)
+    frame = getattr(task.get_coro(), "cr_frame", None) if task is not None else None
+    base = frame.f_back if frame is not None else None
+    if base is None or asyncio.get_running_loop() is not loop:
+        return  # not asked from a task of it: its thread's frames cannot be told apart
+    rec = _record(loop)
+    rec.thread, rec.base = _thread.get_ident(), base.f_code
+    running[id(loop)] = loop
+    _monitor.start()
+
+
+def progress(loop: Any) -> int:
+    """How many callbacks a uvloop loop has had scheduled so far: every task step, and
+    every callback the program schedules, goes through call_soon/call_later/call_at."""
+    rec = _loops.get(loop)
+    return -1 if rec is None else rec.scheduled
+
+
+def pending_ready(loop: Any) -> bool:
+    """Has a uvloop loop callbacks scheduled with call_soon (or from another thread) that
+    have not run yet? (A handle the program keeps alive counts until it is cancelled.)"""
+    rec = _loops.get(loop)
+    return rec is not None and any(not s._cancelled for s in list(rec.ready.values()))
+
+
+def callback_frame(loop: Any, top: Any) -> Any:
+    """The frame of the callback (or task step) a uvloop loop's thread is inside, or None.
+
+    uvloop runs callbacks from C, so a callback's frame sits right above the patched
+    run_forever's; with no Python frame above that one, the thread is in the loop's own
+    code (polling for I/O, or between callbacks).
+    """
+    rec = _loops.get(loop)
+    code = None if rec is None else rec.base
+    child = None
+    for _ in range(_MAX_DEPTH):
+        if top is None or code is None:
+            return None
+        if top.f_code is code:
+            return child
+        child, top = top, top.f_back
+    return None
+
+
 # -- the patches ---------------------------------------------------------------------------
 
 _IO_METHODS = (
@@ -139,6 +216,7 @@ _IO_METHODS = (
 def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
     cls = module.Loop
     call_soon, call_later, call_at = cls.call_soon, cls.call_later, cls.call_at
+    call_soon_threadsafe = cls.call_soon_threadsafe
     run_forever = cls.run_forever
 
     def loop_call_soon(self: Any, callback: Any, *args: Any, context: Any = None) -> Any:
@@ -147,6 +225,16 @@ def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
         rec.scheduled += 1
         ready, key = rec.ready, id(handle)
         ready[key] = _Shim(handle, callback, args, 0.0, lambda _: ready.pop(key, None))
+        return handle
+
+    def loop_call_soon_threadsafe(self: Any, callback: Any, *args: Any, context: Any = None) -> Any:
+        # Kept while pending (the watchdog asks what a loop's thread would run if it could
+        # return to its loop), not counted: another thread's call says nothing of the loop.
+        handle = call_soon_threadsafe(self, callback, *args, context=context)
+        rec = _loops.get(self)  # a loop never run has none (and nobody to look at it)
+        if rec is not None:
+            ready, key = rec.ready, id(handle)
+            ready[key] = _Shim(handle, callback, args, 0.0, lambda _: ready.pop(key, None))
         return handle
 
     def _timer(self: Any, handle: Any, callback: Any, args: tuple[Any, ...]) -> Any:
@@ -168,7 +256,7 @@ def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
 
     def loop_run_forever(self: Any) -> Any:
         rec = _record(self)
-        rec.thread = _thread.get_ident()
+        rec.thread, rec.base = _thread.get_ident(), RUN_FOREVER_CODE
         running[id(self)] = self
         _monitor.start()
         try:
@@ -194,6 +282,7 @@ def _patches(module: ModuleType) -> list[tuple[Any, str, Any]]:
 
     patches: list[tuple[Any, str, Any]] = [
         (cls, "call_soon", loop_call_soon),
+        (cls, "call_soon_threadsafe", loop_call_soon_threadsafe),
         (cls, "call_later", loop_call_later),
         (cls, "call_at", loop_call_at),
         (cls, "run_forever", loop_run_forever),
@@ -396,10 +485,10 @@ class _Quiet:
 def in_run_forever(loop: Any, frames: dict[int, Any]) -> bool:
     """The loop's thread is inside uvloop's run_forever with no Python frame above it."""
     rec = _loops.get(loop)
-    if rec is None or rec.thread is None:
+    if rec is None or rec.thread is None or rec.base is None:
         return False
     top = frames.get(rec.thread)
-    return top is not None and RUN_FOREVER_CODE is not None and top.f_code is RUN_FOREVER_CODE
+    return top is not None and top.f_code is rec.base and loop.is_running()
 
 
 class Monitor:
@@ -468,6 +557,11 @@ def _detector_look(loop: Any, quiet_for: float) -> None:
 
 
 _monitor = Monitor()
+
+
+def monitor_ident() -> int | None:
+    """The monitor thread's ident while it runs (the detector's own: never the program's)."""
+    return _monitor._ident
 
 
 def set_look(look: Callable[[Any, float], None] | None) -> None:

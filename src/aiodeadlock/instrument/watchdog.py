@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any, Protocol
 
-from aiodeadlock.instrument import loophook, threadlocks
+from aiodeadlock.instrument import loophook, threadlocks, uvloophook
 from aiodeadlock.instrument.exitwaits import exit_waits, exiting, signal_wakers
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.probe import SLOT
@@ -131,12 +131,14 @@ def asleep_in_selector(top: FrameType | None) -> bool:
 
 
 class _Watch:
-    """What one loop was doing at the last samples."""
+    """What one loop was doing at the last samples: the callback's frame and, for a uvloop
+    loop, how many callbacks it had had scheduled (a task's steps share one frame)."""
 
-    __slots__ = ("frame", "next_check", "since")
+    __slots__ = ("frame", "mark", "next_check", "since")
 
-    def __init__(self, frame: FrameType | None, since: float) -> None:
+    def __init__(self, frame: FrameType | None, mark: int, since: float) -> None:
         self.frame = frame
+        self.mark = mark
         self.since = since
         self.next_check = 0.0
 
@@ -230,6 +232,9 @@ class Watchdog:
                 self._waits.pop(id(loop), None)
             else:
                 loops.append(loop)
+        for loop in list(uvloophook.running.values()):  # registered by their run_forever
+            if not loop.is_closed():
+                loops.append(loop)
         if self.long_wait is not None and now >= self._next_wait_scan:
             # A scan reads every task of the loop: keep it near 2% of the loop's time.
             self._next_wait_scan = now + max(self.long_wait / 4, 50 * self._wait_scan_cost)
@@ -257,18 +262,23 @@ class Watchdog:
         watches: dict[int, _Watch] = {}
         asleep: dict[int, _Asleep] = {}
         for loop in loops:
-            tid = loop._thread_id
+            tid = uvloophook.loop_thread(loop)
             top = frames.get(tid) if tid is not None else None
-            ready = getattr(loop, "_ready", None)
-            if ready and asleep_in_selector(top):
-                self._look_asleep(loop, ready[0], now, asleep)
-                continue
-            cb = callback_frame(top)
-            if cb is None:
+            if uvloophook.is_uvloop(loop):
+                # No lost wake-up check: uvloop's ready queue is out of reach, and a
+                # handle the program keeps alive would look pending after it has run.
+                cb, mark = uvloophook.callback_frame(loop, top), uvloophook.progress(loop)
+            else:
+                ready = getattr(loop, "_ready", None)
+                if ready and asleep_in_selector(top):
+                    self._look_asleep(loop, ready[0], now, asleep)
+                    continue
+                cb, mark = callback_frame(top), 0
+            if cb is None or tid is None:
                 continue
             watch = self._watches.get(id(loop))
-            if watch is None or watch.frame is not cb:
-                watch = _Watch(cb, now)
+            if watch is None or watch.frame is not cb or watch.mark != mark:
+                watch = _Watch(cb, mark, now)
             watches[id(loop)] = watch
             blocked_for = now - watch.since
             if blocked_for >= self.threshold and now >= watch.next_check:
@@ -326,11 +336,18 @@ class Watchdog:
     def _scan_while_asleep(
         self, loop: Any, frames: dict[int, FrameType], sample: Callable[[], dict[int, FrameType]]
     ) -> None:
-        tid = loop._thread_id
+        tid = uvloophook.loop_thread(loop)
         top = frames.get(tid) if tid is not None else None
-        if top is None or top.f_code.co_filename != _SELECTORS or not asleep_in_selector(top):
+        if tid is None:
+            return
+        if uvloophook.is_uvloop(loop):
+            # In uvloop's C code with no callback pending: a task changes what it waits on
+            # only once woken through call_soon, which is counted (no hook runs in there).
+            if not uvloophook.in_run_forever(loop, frames) or uvloophook.pending_ready(loop):
+                return
+        elif top is None or top.f_code.co_filename != _SELECTORS or not asleep_in_selector(top):
             return  # awake (or in a signal handler): it scans itself between callbacks
-        ticks = SLOT.ticks
+        ticks, mark = SLOT.ticks, uvloophook.progress(loop)
         start = self.clock()
         threshold = self.long_wait
         try:
@@ -339,7 +356,9 @@ class Watchdog:
             return
         after = sample()
         try:
-            slept_through = SLOT.ticks == ticks and after.get(tid) is top
+            slept_through = (
+                SLOT.ticks == ticks and after.get(tid) is top and uvloophook.progress(loop) == mark
+            )
         finally:
             after.clear()
         if slept_through and read is not None and id(loop) in self._scan_pending:
