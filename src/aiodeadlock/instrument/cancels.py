@@ -44,6 +44,8 @@ COUNTS_CANCELS = hasattr(asyncio.Task, "cancelling")
 MONITORS = hasattr(sys, "monitoring")
 #: At most this many recorded requests; the oldest records of ended tasks go first.
 RECORD_LIMIT = 10_000
+#: Waits that any one of several tasks ends (FIRST_COMPLETED, the next of as_completed).
+_ANY_OF = ("asyncio.wait", "asyncio.as_completed")
 
 
 @dataclass
@@ -407,9 +409,9 @@ def _awaiters(loop: Any, tasks: list[Any], cancelled: list[Any]) -> dict[int, li
         except Exception:  # a task or wait we cannot read: it does not count
             continue
         holders = [h.task for h in res.holders]
-        # A wait that any one of several tasks ends (asyncio.wait FIRST_COMPLETED) is
-        # stuck on a cancelled task only when that task is the last one.
-        if res.mode != ALL and res.type == "asyncio.wait" and len(holders) > 1:
+        # A wait that any one of several tasks ends (asyncio.wait FIRST_COMPLETED, the
+        # next of as_completed) is stuck on a cancelled task only when it is the last one.
+        if res.mode != ALL and res.type in _ANY_OF and len(holders) > 1:
             continue
         for key in holders:
             task = wanted.get(key)

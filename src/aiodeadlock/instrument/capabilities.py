@@ -17,6 +17,9 @@ HAS_TASKGROUP = PY311
 HAS_EAGER_TASKS = PY312
 #: wait_for awaits a coroutine in the calling task (no inner task) from 3.12 on.
 WAIT_FOR_RUNS_INLINE = PY312
+#: as_completed() is an iterator object that keeps the futures not done yet (3.13+); before,
+#: its waits are closures that do not hold them.
+AS_COMPLETED_KEEPS_TODO = sys.version_info >= (3, 13)
 
 
 def make_current_task() -> Callable[[], Any]:

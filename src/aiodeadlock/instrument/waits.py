@@ -94,6 +94,21 @@ def _server_closed(frame: FrameType, fut: Any) -> Wait:
     return Wait("Server.wait_closed", server, handlers, exclusive=False)
 
 
+def _as_completed(frame: FrameType, fut: Any) -> Wait | None:
+    """A task waiting for the next of as_completed()'s futures (3.13+: the iterator's
+    `_wait_for_one`): any one of them finishing ends the wait."""
+    it = frame.f_locals.get("self")
+    timer = getattr(it, "_timeout_handle", None)
+    if timer is not None and not timer.cancelled():
+        return None  # a timer ends this wait
+    done = getattr(it, "_done", None)
+    if done is None or not done.empty():
+        return None  # a finished future is queued: the wait is about to end
+    fs = [f for f in (getattr(it, "_todo", None) or ()) if not f.done()]
+    members, only_tasks = _tasks_of(fs)
+    return Wait("asyncio.as_completed", it, members, ANY, only_tasks and bool(members))
+
+
 #: Keyed by id(code object): code objects hash by content (slow); these live forever.
 _HANDLERS: dict[int, Any] = {
     id(locks.Event.wait.__code__): _simple("Event"),
@@ -109,11 +124,15 @@ if not capabilities.WAIT_FOR_RUNS_INLINE:
 if capabilities.HAS_TASKGROUP:
     _HANDLERS[id(asyncio.TaskGroup.__aexit__.__code__)] = _taskgroup  # type: ignore[attr-defined]
     _HANDLERS[id(locks.Barrier.wait.__code__)] = _simple("Barrier")  # type: ignore[attr-defined]
+if capabilities.AS_COMPLETED_KEEPS_TODO:
+    _HANDLERS[id(tasks._AsCompletedIterator._wait_for_one.__code__)] = _as_completed  # type: ignore[attr-defined]
 
 
 #: Waits that only other tasks can end (the rest: Event, Queue... can be ended by anyone).
 _EXCLUSIVE_CODES = {
-    code for code, handler in _HANDLERS.items() if handler in (_taskgroup, _wait_for, _asyncio_wait)
+    code
+    for code, handler in _HANDLERS.items()
+    if handler in (_taskgroup, _wait_for, _asyncio_wait, _as_completed)
 }
 
 

@@ -18,7 +18,7 @@ INVOLVED = "involved"  # part of a finding without a cycle: drawn plainly
 COLLATERAL = "collateral"  # waits on the cycle but is not on it: greyed
 
 #: Resources a task waits on until other tasks finish (not held, awaited).
-AWAITED_TYPES = frozenset({"Task", "gather", "TaskGroup", "asyncio.wait"})
+AWAITED_TYPES = frozenset({"Task", "gather", "TaskGroup", "asyncio.wait", "asyncio.as_completed"})
 
 
 @dataclass(frozen=True)

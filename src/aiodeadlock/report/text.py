@@ -53,7 +53,7 @@ def render_report(report: Report) -> str:
     return render(report.findings)
 
 
-_AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait"}
+_AWAITS = {"Task", "gather", "TaskGroup", "asyncio.wait", "asyncio.as_completed"}
 #: Server.wait_closed(): the tasks serving its connections (3.12+ waits for them to close).
 _SERVER_CLOSED = "Server.wait_closed"
 #: Waits on several tasks at once, shown as one line.
