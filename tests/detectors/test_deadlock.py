@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from aiodeadlock.detectors.deadlock import Deadlock, find_deadlock
@@ -277,3 +279,25 @@ def test_search_expands_only_what_it_reaches() -> None:
         g.add_resource(f"M{i}", f"X{i}")
     assert find_deadlock(g, "T1") is not None
     assert set(g.asked) == {"T1", "L"}
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["ends-on-event", "closes-a-cycle"])
+def test_a_long_await_chain_is_decided_in_one_pass(closed: bool) -> None:
+    """3,000 tasks, each awaiting the next: the last waits on an Event (nothing is stuck) or
+    on the first (all of them are). Dropping the unstuck waits one link per pass over the
+    whole chain took seconds per search (and a scan searches from every task)."""
+    n = 3000
+    g = DictGraph()
+    for i in range(n):
+        g.add_task(f"T{i}", waits=f"R{(i + 1) % n}")
+        g.add_resource(f"R{(i + 1) % n}", f"T{(i + 1) % n}", mode=ALL, type="Task")
+    if not closed:
+        g.add_task(f"T{n - 1}", waits="E")
+        g.add_resource("E", exclusive=False, type="Event")
+    start = time.perf_counter()
+    found = find_deadlock(g, "T0")
+    assert time.perf_counter() - start < 0.5
+    if closed:
+        assert found is not None and found.kind == WAIT_CYCLE and len(found.steps) == n
+    else:
+        assert found is None

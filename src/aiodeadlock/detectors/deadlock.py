@@ -60,18 +60,25 @@ def find_deadlock(graph: GraphView, start: str, orphans: bool = True) -> Deadloc
     def gone(key: str) -> bool:
         return key in stuck or (orphans and tasks[key].ended is not None)
 
-    changed = True
-    while changed:
-        changed = False
-        for key in list(stuck):
-            res = waits[key]
-            if res.mode == ALL:  # finished holders are done, not stuck
-                ok = any(h.task in stuck for h in res.holders)
-            else:
-                ok = all(gone(h.task) for h in res.holders)
-            if not ok:
-                stuck.discard(key)
-                changed = True
+    def held(key: str) -> bool:
+        """Do `key`'s holders still keep it waiting, given what is stuck now?"""
+        res = waits[key]
+        if res.mode == ALL:  # finished holders are done, not stuck
+            return any(h.task in stuck for h in res.holders)
+        return all(gone(h.task) for h in res.holders)
+
+    # Drop the waits some live, unstuck holder can end; each drop may free its waiters, so
+    # only those are looked at again (a long chain is undone in one pass, not one per link).
+    waiters: dict[str, list[str]] = {}
+    for key, res in waits.items():
+        for h in res.holders:
+            waiters.setdefault(h.task, []).append(key)
+    todo = list(stuck)
+    while todo:
+        key = todo.pop()
+        if key in stuck and not held(key):
+            stuck.discard(key)
+            todo.extend(waiters.get(key, ()))
     if start not in stuck:
         return None
 
