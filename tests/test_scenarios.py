@@ -285,6 +285,9 @@ UVLOOP_MISSES: dict[str, str] = {
             "pool_job_holds_connection_waits_for_worker.py",
             "pool_job_holds_queue_connection_waits_for_worker.py",
             "thread_lock_taken_for_cancelled_task.py",
+            # loop-blocked through a side loop: its thread, asleep in uvloop's C code, is
+            # not read as waiting on its tasks
+            "loop_bridge_to_side_loop_that_needs_it.py",
         )
     },
     **{

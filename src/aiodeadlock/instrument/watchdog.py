@@ -250,8 +250,10 @@ class Watchdog:
             if self.threshold is not None:
                 self._look(frames, loops, now)
                 self._look_at_exit(frames, loops, now)
+                # (asyncio's loops: the lookers read their queues, which uvloop's hide)
+                plain = [loop for loop in loops if not uvloophook.is_uvloop(loop)]
                 for look in self.lookers:
-                    look(frames, loops, now)
+                    look(frames, plain, now)
         finally:
             # The dict holds this thread's own frame, whose local holds the dict: without
             # this, every tick would leave a reference cycle for the program's gc to find.
