@@ -23,6 +23,7 @@ detectors decide (detectors/offloop.py).
 from __future__ import annotations
 
 import _thread
+import atexit
 import importlib.abc
 import sys
 import time
@@ -508,8 +509,10 @@ class Monitor:
         self._stop = _thread.allocate_lock()
         self._stop.acquire()
         self._ident = _thread.start_new_thread(self._main, (self._stop,))
+        atexit.register(self.stop)  # (after threading's shutdown, before finalization)
 
     def stop(self) -> None:
+        atexit.unregister(self.stop)
         stop, self._stop = self._stop, None
         self._ident = None
         self._quiet.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import atexit
 import selectors
 import sys
 import threading
@@ -192,12 +193,16 @@ class Watchdog:
     def start(self) -> None:
         """Start the thread: a bare `_thread` one, so the program never sees it (not in
         threading.enumerate() or active_count(), not traced by threading.settrace(),
-        not joined at exit: it ends with the interpreter, like a daemon thread)."""
+        not joined by threading's shutdown, which it watches too). It is stopped by an
+        atexit handler, which runs after that shutdown: no thread of ours is left running
+        while the interpreter finalizes."""
         self._ended = _thread.allocate_lock()
         self._ended.acquire()
         self._ident = _thread.start_new_thread(self._main, ())
+        atexit.register(self.stop)
 
     def stop(self) -> None:
+        atexit.unregister(self.stop)
         self._stop.set()
         ended, self._ended = self._ended, None
         if ended is not None and self._ident != _thread.get_ident():
