@@ -1,10 +1,12 @@
 # expect: none
 # Two event loops in two threads ask each other for a value; each awaits the other's
-# answer (wrap_future) instead of blocking its thread on it, so both get it.
+# answer (wrap_future) instead of blocking its thread on it, so both get it. Each loop
+# stays up until both have their answer, so neither closes under the other's request.
 import asyncio
 import threading
 
 ready = threading.Barrier(2)
+answered = threading.Barrier(2)
 loops = {}
 
 
@@ -17,7 +19,9 @@ async def serve(me, other):
     loops[me] = asyncio.get_running_loop()
     await asyncio.to_thread(ready.wait)
     fut = asyncio.run_coroutine_threadsafe(ask(me), loops[other])
-    return await asyncio.wrap_future(fut)
+    answer = await asyncio.wrap_future(fut)
+    await asyncio.to_thread(answered.wait)
+    return answer
 
 
 answers = []
