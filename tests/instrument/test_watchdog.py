@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
 import contextlib
@@ -330,3 +331,15 @@ def test_start_and_stop_restore_threading_exactly() -> None:
     assert threading.Lock is lock_before and threading.RLock is rlock_before
     assert asyncio.BaseEventLoop.__dict__["run_forever"] is run_forever_before
     assert ident not in sys._current_frames()
+
+
+def test_the_thread_tells_stop_it_ended_after_stop_cleared_its_state() -> None:
+    # stop() forgets the end-of-thread lock before it waits on it: the thread must release
+    # the lock it was started with (reading the attribute found None, and every stop, at
+    # each program's exit, waited out its one-second timeout).
+    wd = Watchdog(None, None, sink())
+    ended = _thread.allocate_lock()
+    ended.acquire()
+    wd._stop.set()
+    wd._main(ended)
+    assert not ended.locked()

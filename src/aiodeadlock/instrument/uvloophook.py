@@ -501,6 +501,7 @@ class Monitor:
         self.interval = 0.1
         self._quiet: dict[int, _Quiet] = {}
         self._stop: Any = None
+        self._ended: Any = None  # released by the thread as it ends
         self._ident: int | None = None
 
     def start(self) -> None:
@@ -508,18 +509,23 @@ class Monitor:
             return
         self._stop = _thread.allocate_lock()
         self._stop.acquire()
-        self._ident = _thread.start_new_thread(self._main, (self._stop,))
+        self._ended = _thread.allocate_lock()
+        self._ended.acquire()
+        self._ident = _thread.start_new_thread(self._main, (self._stop, self._ended))
         atexit.register(self.stop)  # (after threading's shutdown, before finalization)
 
     def stop(self) -> None:
         atexit.unregister(self.stop)
         stop, self._stop = self._stop, None
-        self._ident = None
+        ended, self._ended = self._ended, None
+        ident, self._ident = self._ident, None
         self._quiet.clear()
         if stop is not None:
             stop.release()
+        if ended is not None and ident != _thread.get_ident():
+            ended.acquire(timeout=1.0)  # the thread is out of its last look
 
-    def _main(self, stop: Any) -> None:
+    def _main(self, stop: Any, ended: Any) -> None:
         try:
             while not stop.acquire(timeout=self.interval):
                 self.tick()
@@ -528,6 +534,8 @@ class Monitor:
                 sys.stderr.write(f"aiodeadlock: internal error, uvloop monitor stopped: {exc!r}\n")
             except (OSError, ValueError, AttributeError):
                 pass
+        finally:
+            ended.release()
 
     def tick(self) -> None:
         look = self.look

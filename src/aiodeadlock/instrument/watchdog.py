@@ -198,7 +198,7 @@ class Watchdog:
         while the interpreter finalizes."""
         self._ended = _thread.allocate_lock()
         self._ended.acquire()
-        self._ident = _thread.start_new_thread(self._main, ())
+        self._ident = _thread.start_new_thread(self._main, (self._ended,))
         atexit.register(self.stop)
 
     def stop(self) -> None:
@@ -214,7 +214,9 @@ class Watchdog:
         """The watchdog thread's ident while it runs."""
         return self._ident if self._ended is not None else None
 
-    def _main(self) -> None:
+    def _main(self, ended: Any) -> None:
+        # `ended` is handed over, not read from self: stop() clears that attribute before it
+        # waits for this release.
         try:
             while not self._stop.wait(self.interval):
                 try:
@@ -223,9 +225,7 @@ class Watchdog:
                     self.sink.watchdog_failed(exc)
                     return
         finally:
-            ended = self._ended
-            if ended is not None:
-                ended.release()
+            ended.release()
 
     def tick(self, sample: Callable[[], dict[int, FrameType]]) -> None:
         """One look at the running loops (`sample` returns every thread's top frame)."""
