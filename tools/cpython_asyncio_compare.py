@@ -394,7 +394,7 @@ def print_report(
 ) -> None:
     """A per-file table (ok/failed/skipped plain and instrumented), then every difference."""
     results = list(results)
-    print(f"\nCPython {version} ({python}): {len(results)} test_asyncio files, plain vs installed")
+    print(f"\nCPython {version} ({python}): {len(results)} test files, plain vs installed")
     header = f"{'file':<34} {'tests':>6} {'plain ok/bad/skip':>18} {'installed':>14}"
     print(header + f" {'diffs':>6} {'definite/potential':>18} {'secs':>11}")
     totals = [0, 0, 0, 0]
