@@ -262,3 +262,52 @@ def test_outside_any_task() -> None:
         with pytest.raises(StopIteration):
             coro.send(None)
         assert not lock.locked() and sem._value == 1
+
+
+def _watches_end(task: Any) -> bool:
+    """Whether the detector's done callback is registered on `task`."""
+    return any(cb is taskstate._on_task_done for cb, _ in (task._callbacks or ()))
+
+
+@pytest.mark.parametrize("how", ["async with", "acquire", "semaphore"])
+def test_a_task_that_holds_nothing_again_schedules_nothing_at_its_end(how: str) -> None:
+    """A task that takes one primitive and lets it go has no done callback of ours left
+    (its end would cost a handle and a turn of the loop); taking one again registers it
+    again, for good, so that a task ending with a lock held is still reported (scenario
+    orphaned_lock_after_holding_nothing)."""
+
+    async def take(prim: Any) -> None:
+        if how == "acquire":
+            await prim.acquire()
+            prim.release()
+        else:
+            async with prim:
+                pass
+
+    async def main() -> None:
+        prim = asyncio.Semaphore(2) if how == "semaphore" else asyncio.Lock()
+        task = asyncio.current_task()
+        await take(prim)
+        st = taskstate.states[id(task)]
+        assert not _watches_end(task) and st.end_off
+        await take(prim)
+        assert _watches_end(task) and not st.end_off and not st.end_once
+        await take(prim)
+        assert _watches_end(task)  # kept: not taken back a second time
+        assert [cb for cb, _ in task._callbacks].count(taskstate._on_task_done) == 1
+
+    with aiodeadlock.detect():
+        asyncio.run(main())
+
+
+def test_a_task_that_took_a_unit_of_a_queue_keeps_its_end_watched() -> None:
+    async def main() -> None:
+        lock, q = asyncio.Lock(), asyncio.Queue[int]()
+        q.put_nowait(1)
+        task = asyncio.current_task()
+        async with lock:
+            q.get_nowait()  # not given back: a queue used as a pool needs the task's end
+        assert _watches_end(task)
+
+    with aiodeadlock.detect():
+        asyncio.run(main())

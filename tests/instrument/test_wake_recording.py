@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 import aiodeadlock
-from aiodeadlock.instrument import primitives
+from aiodeadlock.instrument import primitives, taskstate
 from aiodeadlock.instrument.livegraph import LiveGraph
 from aiodeadlock.instrument.sites import line_of
 from aiodeadlock.instrument.wakeedges import wakers_of
@@ -168,8 +168,9 @@ def test_a_lock_handed_over_names_its_releaser() -> None:
         after = primitives.handed_over_by(lock)  # free again: nothing to say
         me = asyncio.current_task()
         assert released is not None and me is not None
-        assert released[0] is me._adl_st and after is None
-        return released, line, me._adl_st
+        mine = taskstate.states[id(me)]  # (no longer on the task: it holds nothing)
+        assert released[0] is mine and after is None
+        return released, line, mine
 
     with aiodeadlock.detect():
         released, line, _ = asyncio.run(main())

@@ -325,7 +325,10 @@ def _made_by_default_limiter(frame: FrameType | None) -> bool:
 
 def _state_of(task: Any) -> Any:
     st = _states.get(id(task))
-    return st if st is not None and st.ref() is task else _new_state(task)
+    if st is None or st.ref() is not task:
+        return _new_state(task)
+    taskstate.watch_end(st)
+    return st
 
 
 def _current() -> Any:

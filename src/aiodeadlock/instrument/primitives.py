@@ -64,6 +64,8 @@ _current_task = make_current_task()
 _task_by_loop = task_by_loop_lookup()
 _states_get = taskstate.states.get
 _new_state = taskstate._new_state
+_watch_end = taskstate.watch_end
+_unwatch_end = taskstate.unwatch_end
 
 _Lock: Any = locks.Lock
 _Semaphore: Any = locks.Semaphore
@@ -232,6 +234,8 @@ def state_of(task: Any) -> Any:
     st = _states_get(id(task))
     if st is None or st.ref() is not task:
         st = _new_state(task)
+    elif st.end_off:
+        _watch_end(st)
     try:
         task._adl_st = st
     except Exception:  # a task type without instance attributes: looked up every time
@@ -429,6 +433,8 @@ def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
             if top is not self:  # released out of order
                 held.append(top)
                 _drop(held, self)
+        if not held and st.end_once:
+            _unwatch_end(st)
     return _DONE
 
 
@@ -462,6 +468,8 @@ def lock_release(self: Any) -> None:
         task = _current(self)
         if task is None or id(task) != st.task_id:
             self._adl_shared = True
+        if not st.held and st.end_once:
+            _unwatch_end(st)
 
 
 # -- Semaphore ----------------------------------------------------------------------
@@ -523,6 +531,8 @@ def _sem_given_back(self: Any) -> None:
     entry[0] -= 1
     if entry[0] <= 0:
         del holders[st]
+    if not st.held and st.end_once:
+        _unwatch_end(st)
 
 
 def sem_aenter(self: Any) -> Any:

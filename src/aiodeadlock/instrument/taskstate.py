@@ -27,6 +27,8 @@ class TaskState:
 
     __slots__ = (
         "__weakref__",
+        "end_off",
+        "end_once",
         "ended",
         "exception",
         "exception_tb",
@@ -58,6 +60,10 @@ class TaskState:
         self.exception: str | None = None
         self.exception_tb: list[str] | None = None
         self.final_name: str | None = None
+        #: `_on_task_done` is registered with the record, to be taken back once the task
+        #: holds nothing (`end_once`), or was taken back (`end_off`): see `unwatch_end`.
+        self.end_once = True
+        self.end_off = False
         #: id() of the queue it last took an item from and has not put one back into.
         self.took: int | None = None
         #: (code, bytecode offset) where it took it, recorded for queues used as pools.
@@ -92,6 +98,43 @@ def _new_state(task: Task) -> TaskState:
     states[key] = state
     task.add_done_callback(_on_task_done, context=_CONTEXT)
     return state
+
+
+# -- how a task ends: recorded only for a task that may end holding something ---------
+#
+# The end of a task matters to a report only if it ends holding a primitive (an orphaned
+# lock) or a unit of a queue used as a pool. A done callback costs every task a handle
+# and a turn of the loop when it ends, which is most of what the detector adds to a task
+# that takes one permit and ends (a request handler, a fan-out job). So the callback
+# registered with a record is taken back when that task first holds nothing again; the
+# record's place on the task (`_adl_st`) goes with it, so that the task's next acquire
+# finds the record through `states` and registers the callback again, this time for good
+# (a task that takes primitives again and again pays for it once).
+
+
+def unwatch_end(state: TaskState) -> None:
+    """`state`'s task holds nothing now: take back the done callback registered with the
+    record (only that first one), unless the task holds a unit of a pool."""
+    if not state.end_once or state.held or state.took is not None:
+        return
+    state.end_once = False
+    task = state.ref()
+    if task is None or task.done():
+        return  # its callback is scheduled or has run: keep what it records
+    task.remove_done_callback(_on_task_done)
+    state.end_off = True
+    try:
+        del task._adl_st  # type: ignore[attr-defined]
+    except AttributeError:  # a task type without instance attributes
+        pass
+
+
+def watch_end(state: TaskState) -> None:
+    """Register the done callback again for a record whose callback was taken back."""
+    task = state.ref()
+    if state.end_off and task is not None:
+        state.end_off = False
+        task.add_done_callback(_on_task_done, context=_CONTEXT)
 
 
 #: The context _on_task_done runs in (it reads no context variable): one for all tasks,
