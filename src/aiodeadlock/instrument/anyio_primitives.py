@@ -23,7 +23,6 @@ conditions, memory object streams and task groups are waits (`waits.Wait`) on re
 
 from __future__ import annotations
 
-import importlib.abc
 import os
 import sys
 import time
@@ -32,7 +31,7 @@ import weakref
 from types import FrameType, ModuleType
 from typing import Any
 
-from aiodeadlock.instrument import sites, taskstate
+from aiodeadlock.instrument import patching, sites, taskstate
 from aiodeadlock.instrument.capabilities import make_current_task
 from aiodeadlock.instrument.introspect import tasks_referencing
 from aiodeadlock.instrument.patching import Patcher
@@ -49,6 +48,7 @@ from aiodeadlock.instrument.sites import is_internal
 from aiodeadlock.instrument.threadrefs import threads_referencing
 from aiodeadlock.instrument.waits import _TASKS, Wait, Wakers
 from aiodeadlock.model.waitgraph import ANY
+from aiodeadlock.onimport import ImportWatch, stop_watching, watch_imports
 
 _getframe = sys._getframe
 _monotonic = time.monotonic
@@ -754,53 +754,17 @@ class _Patched:
 _patched = _Patched()
 
 
-class _Loader(importlib.abc.Loader):
-    """Runs an anyio module as its own loader would, then patches it."""
-
-    def __init__(self, loader: Any, name: str) -> None:
-        self._loader = loader
-        self._name = name
-
-    def create_module(self, spec: Any) -> Any:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        module.__loader__ = self._loader  # the module keeps its own loader (source lines)
-        if module.__spec__ is not None:
-            module.__spec__.loader = self._loader
-        self._loader.exec_module(module)
-        if Switch.armed:
-            _patched.module_loaded(self._name, module)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)
+def _module_loaded(name: str, module: ModuleType) -> None:
+    if Switch.armed:
+        _patched.module_loaded(name, module)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
-    """Hands out the specs of the anyio modules patched here with a patching loader."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname not in MODULES:
-            return None
-        for finder in list(sys.meta_path):
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is None:
-                continue
-            if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                spec.loader = _Loader(spec.loader, fullname)
-            return spec
-        return None
-
-
-_finder = _Finder()
+_finder = ImportWatch(MODULES, _module_loaded)
 
 
 def arm() -> None:
     """Patch anyio's modules already imported, and the others as they are imported."""
-    if _finder not in sys.meta_path:
-        sys.meta_path.insert(0, _finder)
+    watch_imports(_finder)
     for name in MODULES:
         module = sys.modules.get(name)
         if module is not None:
@@ -809,8 +773,7 @@ def arm() -> None:
 
 def disarm() -> None:
     """Restore anyio exactly and stop watching imports."""
-    while _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
+    stop_watching(_finder)
     _patched.restore()
     sites.show_library(_ANYIO_DIR)
     forget_code_verdicts()
@@ -819,17 +782,12 @@ def disarm() -> None:
     _acquiring.clear()
 
 
-class _SwitchType(type):
-    def __setattr__(cls, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "armed":
-            (arm if value else disarm)()
-
-
-class Switch(metaclass=_SwitchType):
+class Switch(patching.Switch):
     """Setting `armed` arms or disarms the anyio patches (so that a Patcher can do it)."""
 
     armed = False
+    on_arm = staticmethod(arm)
+    on_disarm = staticmethod(disarm)
 
 
 #: Arms the anyio patches while the detector's patches are applied.

@@ -39,3 +39,31 @@ class Patcher:
             else:
                 setattr(cls, name, original)
         self._saved.clear()
+
+
+class _SwitchType(type):
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "armed":
+            (cls.on_arm if value else cls.on_disarm)()  # type: ignore[attr-defined]
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if name == "armed":
+            cls.on_disarm()  # type: ignore[attr-defined]
+
+
+class Switch(metaclass=_SwitchType):
+    """A patch target for whatever cannot be patched up front (a module imported later):
+    a Patcher setting a subclass's `armed` calls its `on_arm`, restoring it `on_disarm`
+    (each subclass says `armed = False` itself, so that restoring sets it)."""
+
+    armed = False
+
+    @staticmethod
+    def on_arm() -> None:
+        """Called when `armed` is set true."""
+
+    @staticmethod
+    def on_disarm() -> None:
+        """Called when `armed` is set false."""

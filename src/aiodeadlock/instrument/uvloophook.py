@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import _thread
 import atexit
-import importlib.abc
 import sys
 import time
 import weakref
@@ -32,9 +31,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from aiodeadlock.instrument import patching
 from aiodeadlock.instrument.loopview import LoopView
 from aiodeadlock.instrument.patching import Patcher
 from aiodeadlock.instrument.threadrefs import threads_referencing
+from aiodeadlock.onimport import ImportWatch, stop_watching, watch_imports
 
 MODULE = "uvloop"
 _MAX_DEPTH = 1000
@@ -308,42 +309,12 @@ def _marking_io(original: Any) -> Any:
 RUN_FOREVER_CODE: Any = None
 
 
-class _Loader(importlib.abc.Loader):
-    def __init__(self, loader: Any) -> None:
-        self._loader = loader
-
-    def create_module(self, spec: Any) -> Any:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        module.__loader__ = self._loader
-        if module.__spec__ is not None:
-            module.__spec__.loader = self._loader
-        self._loader.exec_module(module)
-        if Switch.armed:
-            _patch(module)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)
+def _module_loaded(_name: str, module: ModuleType) -> None:
+    if Switch.armed:
+        _patch(module)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != MODULE:
-            return None
-        for finder in list(sys.meta_path):
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is None:
-                continue
-            if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                spec.loader = _Loader(spec.loader)
-            return spec
-        return None
-
-
-_finder = _Finder()
+_finder = ImportWatch((MODULE,), _module_loaded)
 _patcher: Patcher | None = None
 
 
@@ -362,8 +333,7 @@ def _patch(module: ModuleType) -> None:
 
 
 def arm() -> None:
-    if _finder not in sys.meta_path:
-        sys.meta_path.insert(0, _finder)
+    watch_imports(_finder)
     module = sys.modules.get(MODULE)
     if module is not None:
         _patch(module)
@@ -371,8 +341,7 @@ def arm() -> None:
 
 def disarm() -> None:
     global _patcher
-    while _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
+    stop_watching(_finder)
     _monitor.stop()
     if _patcher is not None:
         _patcher.restore()
@@ -381,18 +350,13 @@ def disarm() -> None:
     _loops.clear()
 
 
-class _SwitchType(type):
-    def __setattr__(cls, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "armed":
-            (arm if value else disarm)()
-
-
-class Switch(metaclass=_SwitchType):
+class Switch(patching.Switch):
     """Setting `armed` arms or disarms the uvloop patches (so that a Patcher can do it);
     `decide(detector, facts, quiet_for)` is what the monitor hands loops to."""
 
     armed = False
+    on_arm = staticmethod(arm)
+    on_disarm = staticmethod(disarm)
     decide: Callable[[Any, Any, float], None] | None = None
 
 
