@@ -162,6 +162,11 @@ RECORDER = textwrap.dedent(
 )
 
 
+def _ran(run: Run) -> bool:
+    """Some test ran (an outcome beyond collection)."""
+    return any("::" in node_id for node_id in run.outcomes)
+
+
 @dataclass
 class SuiteResult:
     """The comparison of one library's suite on one interpreter."""
@@ -181,15 +186,25 @@ class SuiteResult:
     def confirmed(self) -> list[Difference]:
         return [d for d in self.differences + self.plugin_differences if d.confirmed]
 
+    @property
+    def skipped(self) -> bool:
+        """The suite did not start on this interpreter, plainly or installed alike (e.g. a
+        pinned test dependency that does not support it): nothing to compare."""
+        runs = [self.plain, self.instrumented] + ([self.plugin] if self.plugin else [])
+        quiet = not self.instrumented.definite
+        return not self.setup_error and quiet and not any(_ran(run) for run in runs)
+
     def ok(self, strict: bool = False) -> bool:
-        """Set up, some test ran, detector installed, no confirmed difference, no finding."""
+        """Set up, some test ran, detector installed, no confirmed difference, no finding
+        (or skipped: no test ran in any mode)."""
+        if self.skipped:
+            return True
         inst = self.instrumented
         findings = inst.findings if strict else inst.definite
-        ran = any("::" in node_id for node_id in self.plain.outcomes)  # not only collection
         plugin_on = self.plugin is None or self.plugin.installed
         return (
             not self.setup_error
-            and ran
+            and _ran(self.plain)
             and inst.installed
             and plugin_on
             and not (self.confirmed or findings)
@@ -458,7 +473,9 @@ def print_report(python: str, version: str, results: Sequence[SuiteResult], verb
         flag = "" if r.instrumented.installed else "  (detector NOT installed)"
         if r.plugin and not r.plugin.installed:
             flag += "  (pytest plugin NOT on)"
-        if not any("::" in node_id for node_id in r.plain.outcomes):
+        if r.skipped:
+            flag += f"  (SKIPPED: no test ran, plainly or installed; exit {r.plain.returncode})"
+        elif not _ran(r.plain):
             flag += f"  (no test ran, exit {r.plain.returncode})"
         print(
             f"{label:<24} {n:>6} {_fmt_counts(r.plain):>18} {_fmt_counts(r.instrumented):>14}"
@@ -498,6 +515,7 @@ def as_json(r: SuiteResult) -> dict[str, object]:
         "package": r.name,
         "version": r.suite.version,
         "setup_error": r.setup_error,
+        "skipped": r.skipped,
         "pytest_args": list(r.suite.pytest_args),
         "plain": r.plain.counts(),
         "installed": r.instrumented.counts(),

@@ -123,3 +123,33 @@ def test_outcomes_recorded_plain_and_installed(tmp_path: Path) -> None:
         python, tree, suite, "plain", 120, tmp_path, ["tests/test_it.py::test_fail"]
     )
     assert again.outcomes == {"tests/test_it.py::test_fail": "FAIL"}
+
+
+def _result(plain: dict[str, str], installed: dict[str, str], **kw: object) -> object:
+    runs = [
+        tool.Run([], mode, outcomes, returncode=rc)
+        for mode, outcomes, rc in (
+            (False, plain, 4 if not plain else 0),
+            (True, installed, 4 if not installed else 0),
+        )
+    ]
+    runs[1].installed = True
+    return tool.SuiteResult("pkg", tool.Suite("1.0", ()), runs[0], runs[1], **kw)
+
+
+def test_a_suite_that_starts_in_no_mode_is_skipped_not_failed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    collection_only = {"<collection>": "ERROR"}
+    skipped = _result(collection_only, collection_only)
+    assert skipped.skipped and skipped.ok()
+    tool.print_report("python", "3.99", [skipped], verbose=False)
+    assert "SKIPPED: no test ran, plainly or installed" in capsys.readouterr().out
+    assert tool.as_json(skipped)["skipped"] is True
+    # a suite that runs plainly but not installed is compared (its differences fail it)
+    broken = _result({"tests/t.py::test_a": "ok"}, collection_only)
+    assert not broken.skipped
+    assert tool.diff_runs(broken.plain, broken.instrumented)
+    # and one that fails to set up stays a failure
+    unset = _result({}, {}, setup_error="pip failed")
+    assert not unset.skipped and not unset.ok()
