@@ -36,19 +36,16 @@ def run_once(self: Any) -> None:
     slot = SLOT
     slot.ticks = ticks = slot.ticks + 1
     ready = self._ready
-    if not slot.watching:
-        pass
-    elif not ready:
-        if not self._stopping and not _live_timers(self._scheduled):
-            _tell_idle(slot, self)
-        elif self._adl_parked or _monotonic() >= slot.due:
-            _tell_between(slot, self, True)  # about to wait for a timer or I/O
-        if self._scheduled and not self._stopping and _own_timer_first(self):
-            _sleep_through_own_timers(self)  # our timer must not wake the program
-    elif not ticks & CLOCK_EVERY and _monotonic() >= slot.due:
+    if not ready:
+        if slot.watching:
+            _pausing(slot, self)
+        _run_once(self)
+        return
+    # Busy (the usual case, kept short): callbacks to run, a clock read now and then.
+    if not ticks & CLOCK_EVERY and slot.watching and _monotonic() >= slot.due:
         _tell_between(slot, self, False)
     parked = self._adl_parked
-    if parked is None or not ready:
+    if parked is None:
         _run_once(self)
         return
     stepping: list[Any] = [
@@ -60,6 +57,16 @@ def run_once(self: Any) -> None:
             parked.pop(id(task), None)
         else:
             parked[id(task)] = task
+
+
+def _pausing(slot: Any, loop: Any) -> None:
+    """`loop` has nothing ready: it is about to sleep, for good or until a timer or I/O."""
+    if not loop._stopping and not _live_timers(loop._scheduled):
+        _tell_idle(slot, loop)
+    elif loop._adl_parked or _monotonic() >= slot.due:
+        _tell_between(slot, loop, True)  # about to wait for a timer or I/O
+    if loop._scheduled and not loop._stopping and _own_timer_first(loop):
+        _sleep_through_own_timers(loop)  # our timer must not wake the program
 
 
 #: A loop that keeps running callbacks reads the clock every CLOCK_EVERY + 1 iterations
