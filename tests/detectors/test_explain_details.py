@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handbuilt_graphs import NodeGraph as Graph
+
 from aiodeadlock.detectors.deadlock import Step, find_deadlock
 from aiodeadlock.detectors.explain import explain
 from aiodeadlock.model.location import Location
@@ -13,18 +15,6 @@ FILE = "/srv/app.py"
 
 def at(line: int) -> Location:
     return Location(FILE, line, "work")
-
-
-class Graph:
-    def __init__(self, tasks: list[TaskNode], resources: list[ResourceNode]) -> None:
-        self.tasks = {t.key: t for t in tasks}
-        self.resources = {r.key: r for r in resources}
-
-    def task(self, key: str) -> TaskNode:
-        return self.tasks[key]
-
-    def resource(self, key: str) -> ResourceNode:
-        return self.resources[key]
 
 
 def lock(key: str, holder: str, since: int, created: int) -> ResourceNode:

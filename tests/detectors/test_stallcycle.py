@@ -3,6 +3,8 @@ whose units are all held by tasks that wait for another, on hand-built graphs.""
 
 from __future__ import annotations
 
+from handbuilt_graphs import NodeGraph as Graph
+
 from aiodeadlock.detectors.stall import explain_stall
 from aiodeadlock.detectors.stallcycle import find_stall_cycle, unproven_note
 from aiodeadlock.model.findings import WAIT_CYCLE
@@ -14,18 +16,6 @@ FILE = "app.py"
 
 def at(line: int) -> Location:
     return Location(FILE, line, "f")
-
-
-class Graph:
-    def __init__(self, tasks: list[TaskNode], resources: list[ResourceNode]) -> None:
-        self.tasks = {t.key: t for t in tasks}
-        self.resources = {r.key: r for r in resources}
-
-    def task(self, key: str) -> TaskNode:
-        return self.tasks[key]
-
-    def resource(self, key: str) -> ResourceNode:
-        return self.resources[key]
 
 
 def waits(key: str, resource: str | None, line: int) -> TaskNode:
