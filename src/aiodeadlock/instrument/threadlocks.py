@@ -156,25 +156,22 @@ class TrackedRLock(TrackedLock):
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if not self._lock.acquire(blocking, timeout):
             return False
-        if self._count == 0:
-            frame = _getframe(1)
-            self._owner = _get_ident()
-            self._task = _owner_task()
-            self._code = frame.f_code
-            self._lasti = frame.f_lasti
-        self._count += 1
+        self._taken(_getframe(1))
         return True
 
     def __enter__(self) -> bool:
         self._lock.acquire()
+        self._taken(_getframe(1))
+        return True
+
+    def _taken(self, frame: Any) -> None:
+        """Count a take; the first records the owner and `frame`'s line."""
         if self._count == 0:
-            frame = _getframe(1)
             self._owner = _get_ident()
             self._task = _owner_task()
             self._code = frame.f_code
             self._lasti = frame.f_lasti
         self._count += 1
-        return True
 
     def release(self) -> None:
         if self._owner != _get_ident() or self._count <= 0:
