@@ -2,7 +2,8 @@
 
 Locks are grouped in classes by their creation site (small ints, so graph keys hash
 fast); two locks of one class nested in each other are keyed per instance instead (their
-negated ids), and those instance edges are forgotten when either lock is freed.
+negated ids, kept on each lock as `_adl_ikey` once its class is known), and those instance
+edges are forgotten when either lock is freed.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class OrderRecorder:
                 code, lasti = created
                 site = (code.co_filename, line_of(code, lasti))
                 cls = self._class_ids.setdefault(site, len(self._class_ids) + 1)
+            prim._adl_ikey = -id(prim)  # its key in instance edges (made once)
             prim._adl_class = cls
         return cls
 
@@ -89,7 +91,10 @@ class OrderRecorder:
             if grouped and id(h) in grouped and id(prim) in grouped:
                 continue
             instance = cls == taken
-            key = (-id(h), -id(prim)) if instance else (cls, taken)
+            if instance:  # keyed by the two locks (see class_of for their keys)
+                key: tuple[Hashable, Hashable] = (h._adl_ikey, prim._adl_ikey)
+            else:
+                key = (cls, taken)
             old = edges.get(key)
             if old is not None:
                 # Seen before: count it; the common gates can only shrink (and once none

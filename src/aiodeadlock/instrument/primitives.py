@@ -23,6 +23,7 @@ patched use (`_adopt`), before anything reads them.
   _adl_holders      Semaphore: {TaskState: [count, code, lasti]}, or None
   _adl_loop         the loop last seen using it (3.10/3.11: the current-task lookup's key)
   _adl_class        its lock class for the lock-order graph, once known (ordering.py)
+  _adl_ikey         its key in per-instance lock-order edges, set with `_adl_class`
 With class-level defaults (read only off the hot paths):
   _adl_total        Semaphore: permits it was created with (None if unknown)
   _adl_shared       released by a task that did not acquire it: ownership is not tracked
