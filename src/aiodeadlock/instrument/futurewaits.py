@@ -1,0 +1,71 @@
+"""The concurrent futures a blocked thread waits on: Future.result(), wait(), as_completed()."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import concurrent.futures._base as _base
+import threading
+from dataclasses import dataclass
+from types import CodeType, FrameType
+from typing import Any
+
+_RESULT = "Future.result()"
+_WAIT: CodeType = _base.wait.__code__
+_AS_COMPLETED: CodeType = _base.as_completed.__code__
+#: The frames of these waits, and how a report names each call.
+CODES: dict[CodeType, str] = {
+    concurrent.futures.Future.result.__code__: _RESULT,
+    concurrent.futures.Future.exception.__code__: _RESULT,
+    _WAIT: "concurrent.futures.wait()",
+    _AS_COMPLETED: "concurrent.futures.as_completed()",
+}
+CALLS = frozenset(CODES.values())
+
+
+@dataclass(frozen=True)
+class FutureWait:
+    """A thread blocked until some of `pending` (its futures not done yet) are done: all of
+    them (`all_of`: `result()`, `wait()` with ALL_COMPLETED), or any one (FIRST_COMPLETED,
+    FIRST_EXCEPTION, the next result of `as_completed()`)."""
+
+    call: str
+    pending: tuple[Any, ...]
+    all_of: bool
+    timeout: Any  # None: it waits forever
+
+
+def read(frame: FrameType) -> FutureWait | None:
+    """The wait `frame` (one of `CODES`) blocks in, or None if it is not blocked (its
+    future is done, its waiter was woken) or not readable."""
+    code = frame.f_code
+    call = CODES.get(code)
+    if call is None:
+        return None
+    try:
+        args = frame.f_locals
+    except Exception:  # a frame we cannot read now
+        return None
+    timeout = args.get("timeout")
+    if call == _RESULT:
+        fut = args.get("self")
+        if not isinstance(fut, concurrent.futures.Future) or fut.done():
+            return None
+        return FutureWait(call, (fut,), True, timeout)
+    # wait() and as_completed() (the same code on 3.10-3.15) block in `waiter.event.wait()`,
+    # which every future sets as it ends (FIRST_COMPLETED, as_completed) or the last one
+    # (ALL_COMPLETED; FIRST_EXCEPTION also the first that raises)
+    event = getattr(args.get("waiter"), "event", None)
+    if not isinstance(event, threading.Event) or event.is_set():
+        return None
+    futures = args.get("pending") if code is _AS_COMPLETED else args.get("fs")
+    if not isinstance(futures, (set, frozenset)):
+        return None
+    pending = tuple(f for f in list(futures) if not _done(f))
+    if not pending:
+        return None
+    all_of = code is _WAIT and args.get("return_when") == concurrent.futures.ALL_COMPLETED
+    return FutureWait(call, pending, all_of, timeout)
+
+
+def _done(fut: Any) -> bool:
+    return isinstance(fut, concurrent.futures.Future) and fut.done()
