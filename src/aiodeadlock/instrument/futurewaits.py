@@ -68,4 +68,9 @@ def read(frame: FrameType) -> FutureWait | None:
 
 
 def _done(fut: Any) -> bool:
-    return isinstance(fut, concurrent.futures.Future) and fut.done()
+    """Done as wait() sees it: a future cancelled while queued tells its waiters only
+    when a worker takes it out of the queue, so until then it is not done for them."""
+    return getattr(fut, "_state", None) in _TOLD
+
+
+_TOLD = (_base.CANCELLED_AND_NOTIFIED, _base.FINISHED)
