@@ -20,6 +20,7 @@ CODES: dict[CodeType, str] = {
     _AS_COMPLETED: "concurrent.futures.as_completed()",
 }
 CALLS = frozenset(CODES.values())
+_EVENT_WAIT: CodeType = threading.Event.wait.__code__
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,11 @@ class FutureWait:
     timeout: Any  # None: it waits forever
 
 
-def read(frame: FrameType) -> FutureWait | None:
-    """The wait `frame` (one of `CODES`) blocks in, or None if it is not blocked (its
-    future is done, its waiter was woken) or not readable."""
+def read(frames: list[FrameType], i: int) -> FutureWait | None:
+    """The wait a thread (`frames`, innermost first) blocks in at `frames[i]` (one of
+    `CODES`), or None if it is not blocked there (its future is done, its waiter was
+    woken, it runs) or not readable."""
+    frame, callee = frames[i], frames[i - 1] if i else None
     code = frame.f_code
     call = CODES.get(code)
     if call is None:
@@ -55,6 +58,8 @@ def read(frame: FrameType) -> FutureWait | None:
     # which every future sets as it ends (FIRST_COMPLETED, as_completed) or the last one
     # (ALL_COMPLETED; FIRST_EXCEPTION also the first that raises)
     event = getattr(args.get("waiter"), "event", None)
+    if callee is None or callee.f_code is not _EVENT_WAIT:
+        return None  # (not blocked: taking a future's condition, yielding a result...)
     if not isinstance(event, threading.Event) or event.is_set():
         return None
     futures = args.get("pending") if code is _AS_COMPLETED else args.get("fs")

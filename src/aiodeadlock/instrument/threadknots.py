@@ -103,9 +103,8 @@ class KnotReader(Reader):
         return frozenset(found)
 
     def _blocked(self, tid: int, frames: list[FrameType], i: int) -> ThreadWait | None:
-        frame = frames[i]
-        view = futurewaits.read(frame) if frame.f_code in futurewaits.CODES else None
-        self.objects[tid] = view if view is not None else frame.f_locals.get("self")
+        view = futurewaits.read(frames, i)
+        self.objects[tid] = view if view is not None else frames[i].f_locals.get("self")
         return super()._blocked(tid, frames, i)
 
     def stuck(self, tid: int) -> Stuck | None:

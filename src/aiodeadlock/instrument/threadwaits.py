@@ -198,7 +198,7 @@ class Reader:
         at = next((frame_location(f) for f in outer if not _library(f.f_code)), None)
         waiter = self._waiter(tid, outer)
         if frame.f_code in futurewaits.CODES:
-            return self._futures_wait(tid, waiter, futurewaits.read(frame), at)
+            return self._futures_wait(tid, waiter, futurewaits.read(frames, i), at)
         args = frame.f_locals
         obj = args.get("self")
         kind = _OBJECT_WAITS.get(frame.f_code)
