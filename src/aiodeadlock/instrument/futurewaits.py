@@ -20,6 +20,8 @@ CODES: dict[CodeType, str] = {
     _AS_COMPLETED: "concurrent.futures.as_completed()",
 }
 CALLS = frozenset(CODES.values())
+#: Futures of one wait looked at, at most (each costs a look through the loops' queues).
+MOST = 64
 _EVENT_WAIT: CodeType = threading.Event.wait.__code__
 
 
@@ -30,9 +32,10 @@ class FutureWait:
     FIRST_EXCEPTION, the next result of `as_completed()`)."""
 
     call: str
-    pending: tuple[Any, ...]
+    pending: tuple[Any, ...]  # (the first `MOST`)
     all_of: bool
     timeout: Any  # None: it waits forever
+    count: int  # how many are not done (more than `pending` holds: not all looked at)
 
 
 def read(frames: list[FrameType], i: int) -> FutureWait | None:
@@ -53,7 +56,7 @@ def read(frames: list[FrameType], i: int) -> FutureWait | None:
         fut = args.get("self")
         if not isinstance(fut, concurrent.futures.Future) or fut.done():
             return None
-        return FutureWait(call, (fut,), True, timeout)
+        return FutureWait(call, (fut,), True, timeout, 1)
     # wait() and as_completed() (the same code on 3.10-3.15) block in `waiter.event.wait()`,
     # which every future sets as it ends (FIRST_COMPLETED, as_completed) or the last one
     # (ALL_COMPLETED; FIRST_EXCEPTION also the first that raises)
@@ -65,11 +68,11 @@ def read(frames: list[FrameType], i: int) -> FutureWait | None:
     futures = args.get("pending") if code is _AS_COMPLETED else args.get("fs")
     if not isinstance(futures, (set, frozenset)):
         return None
-    pending = tuple(f for f in list(futures) if not _done(f))
+    pending = [f for f in list(futures) if not _done(f)]
     if not pending:
         return None
     all_of = code is _WAIT and args.get("return_when") == concurrent.futures.ALL_COMPLETED
-    return FutureWait(call, pending, all_of, timeout)
+    return FutureWait(call, tuple(pending[:MOST]), all_of, timeout, len(pending))
 
 
 def _done(fut: Any) -> bool:

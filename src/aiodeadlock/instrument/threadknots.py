@@ -83,6 +83,8 @@ class KnotReader(Reader):
         self.me = _thread.get_ident()
         self.ignored = ignored
         self.objects: dict[int, Any] = {}  # thread -> the object its wait is on
+        self._refs: dict[int, dict[int, Any] | None] = {}  # see referrers()
+        self._loop_refs: dict[int, dict[int, Any]] = {}
 
     def live(self) -> frozenset[int]:
         """The program's threads that could act: not ours, not pool workers without a job."""
@@ -188,8 +190,10 @@ class KnotReader(Reader):
     ) -> Stuck | None:
         """A thread waiting on several futures: one node per future, as if it waited on
         that one alone; stuck if any one is (all_of), else only if every one is."""
-        if len(view.pending) == 1:
+        if view.count == 1:
             return self._future_stuck(tid, name, wait, view.pending[0], is_loop)
+        if not view.all_of and view.count > len(view.pending):  # too many to look at all
+            return Stuck(tid, name, wait, anyone=True, loop=is_loop)  # (only if all are stuck)
         parts: list[Stuck] = []
         for fut in view.pending:
             one = self._one_future(tid, wait.waiter, view.call, fut, wait.at, view.timeout)
@@ -204,7 +208,7 @@ class KnotReader(Reader):
         anyone = any(p.anyone for p in parts)
         jobs = tuple(j for p in parts for j in p.jobs)
         whys = "; ".join(dict.fromkeys(_part_why(p) for p in parts))
-        n = len(parts)
+        n = view.count
         why = f"any of the {n} futures it waits on would end it, and none can be done: {whys}"
         wait = replace(wait, why=why)
         return Stuck(tid, name, wait, needs, anyone, loop=is_loop, jobs=jobs, futures=tuple(parts))
@@ -281,17 +285,12 @@ class KnotReader(Reader):
         if obj is None:
             return frozenset({_NOBODY})
         found = set()
-        for tid, top in self.frames.items():
+        for tid in self.frames:
             if tid in (node.thread, self.me):
                 continue
-            try:
-                roots = [v for f in _frames_of(top) for v in f.f_locals.values()]
-            except Exception:  # a frame we cannot read now: it may refer to it
-                found.add(tid)
-                continue
-            seen = _reachable(roots, depth=2)
-            if id(obj) in seen or len(seen) >= _LIMIT:
-                found.add(tid)
+            seen = self._thread_refs(tid)
+            if seen is None or id(obj) in seen or len(seen) >= _LIMIT:
+                found.add(tid)  # (None: a frame we cannot read now: it may refer to it)
         for cb in list(getattr(obj, "_done_callbacks", None) or ()):
             # wrap_future(): cancelling the asyncio future cancels this one
             code = getattr(cb, "__code__", None)
@@ -301,17 +300,46 @@ class KnotReader(Reader):
                 found.add(getattr(loop, "_thread_id", None) or _NOBODY)
         for loop in self.loops:
             tid = loop._thread_id
-            if tid is None or tid in found:
-                continue
+            if tid is not None and tid not in found and id(obj) in self._task_refs(loop):
+                found.add(tid)
+        return frozenset(found)
+
+    def _thread_refs(self, tid: int) -> dict[int, Any] | None:
+        """What thread `tid`'s locals refer to, two steps on (None: not readable now)."""
+        if tid not in self._refs:
+            try:
+                roots = [v for f in _frames_of(self.frames[tid]) for v in f.f_locals.values()]
+            except Exception:  # a frame we cannot read now
+                self._refs[tid] = None
+            else:
+                self._refs[tid] = _reachable(roots, depth=2)
+        return self._refs[tid]
+
+    def _task_refs(self, loop: Any) -> dict[int, Any]:
+        """What the suspended tasks of `loop` refer to, one step on (everything: a task
+        that cannot be read now)."""
+        key = id(loop)
+        if key not in self._loop_refs:
+            seen: dict[int, Any] = {}
             for task in tasks_of(loop):
                 try:
                     roots = [v for f in suspended_frames(task) for v in f.f_locals.values()]
                 except Exception:  # a coroutine we cannot read now
-                    roots = [obj]
-                if id(obj) in _reachable(roots, depth=1):
-                    found.add(tid)
+                    seen = _EVERYTHING
                     break
-        return frozenset(found)
+                seen.update(_reachable(roots, depth=1))
+            self._loop_refs[key] = seen
+        return self._loop_refs[key]
+
+
+class _Everything(dict[int, Any]):
+    """Holds every id: what an unreadable task may refer to."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
 
 
 def _part_why(part: Stuck) -> str:

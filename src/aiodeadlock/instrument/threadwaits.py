@@ -134,6 +134,8 @@ class Reader:
         threads = ((uvloophook.loop_thread(loop), loop) for loop in loops)
         self.loop_of = {tid: loop for tid, loop in threads if tid is not None}
         self.threads = {t.ident: t for t in threading.enumerate()}
+        #: What the threads that run no loop refer to, by the thread they leave out.
+        self._elsewhere: dict[int, dict[int, Any]] = {}
 
     def thread_name(self, tid: int) -> str:
         thread = self.threads.get(tid)
@@ -247,9 +249,12 @@ class Reader:
         """The wait on `view`'s futures: on one of them, whose resolver ends it."""
         if view is None:
             return None
-        n = len(view.pending)
+        n = view.count
         if n == 1:
             return self._one_future(tid, waiter, view.call, view.pending[0], at, view.timeout)
+        if not view.all_of and n > len(view.pending):  # too many to name who ends it
+            res = Resource(_rkey(view.pending[0]), "concurrent.futures.Future")
+            return ThreadWait(tid, waiter, view.call, res, at, view.timeout, None)
         if view.all_of:  # it ends when all are done: one that cannot be holds it up
             chosen = None
             for fut in view.pending:
@@ -396,14 +401,16 @@ class Reader:
 
     def _mentioned_elsewhere(self, obj: Any, waiting: int) -> bool:
         """Does a thread that runs no loop refer to `obj` (and so might resolve it)?"""
-        me = threading.get_ident()
-        roots: list[Any] = []
-        for tid, top in self.frames.items():
-            if tid in (waiting, me, uvloophook.monitor_ident()) or tid in self.loop_of:
-                continue
-            for frame in _frames_of(top):
-                roots += frame.f_locals.values()
-        seen = _reachable(roots, depth=2)
+        seen = self._elsewhere.get(waiting)
+        if seen is None:
+            me = threading.get_ident()
+            roots: list[Any] = []
+            for tid, top in self.frames.items():
+                if tid in (waiting, me, uvloophook.monitor_ident()) or tid in self.loop_of:
+                    continue
+                for frame in _frames_of(top):
+                    roots += frame.f_locals.values()
+            seen = self._elsewhere[waiting] = _reachable(roots, depth=2)
         return id(obj) in seen or len(seen) >= _LIMIT  # too much to look through: maybe
 
     # a threading.Lock / RLock made while installed ----------------------------------
