@@ -33,7 +33,7 @@ class ThreadWait:
 
     thread: int
     waiter: Actor  # the task running on the thread, or the thread itself
-    call: str  # "Future.result()", "Lock.acquire()", "Thread.join()"
+    call: str  # "Future.result()", "concurrent.futures.wait()", "Lock.acquire()"...
     resource: Resource
     at: Location | None  # the blocking line: the innermost user frame
     timeout: float | None  # None: it waits forever
