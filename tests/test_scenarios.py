@@ -275,12 +275,15 @@ _THREAD_CHECK = "a loop asleep in uvloop's C code is not seen by the check of st
 #: A cycle through wake edges (an Event, Queue, Future... that only stuck tasks would set)
 #: or a Queue pool is found when the loop stalls, which is not proved under uvloop.
 _STALL_CYCLE = "a cycle through wake edges is found at a stall, which uvloop does not prove"
+_UVLOOP_READY = "uvloop's ready queue, which would show who starts a coroutine, is out of reach"
 UVLOOP_MISSES: dict[str, str] = {
     **{
         name: _THREAD_CHECK
         for name in (
             "pool_exhausted_jobs_wait_for_loop.py",
             "pool_exhausted_jobs_wait_for_own_pool.py",
+            "pool_exhausted_jobs_wait_all_for_own_pool.py",
+            "pool_exhausted_jobs_as_completed_own_pool.py",
             "single_thread_executor_bridge_waits_own_queue.py",
             "pool_job_holds_connection_waits_for_worker.py",
             "pool_job_holds_queue_connection_waits_for_worker.py",
@@ -290,6 +293,8 @@ UVLOOP_MISSES: dict[str, str] = {
             "loop_bridge_to_side_loop_that_needs_it.py",
         )
     },
+    # (a pool job waits for coroutines whose run_coroutine_threadsafe() callbacks wait there)
+    "job_as_completed_needs_loop_blocked_on_it.py": _UVLOOP_READY,
     **{
         name: _STALL_CYCLE
         for name in (

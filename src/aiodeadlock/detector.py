@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from types import FrameType
 from typing import Any
 
@@ -25,7 +24,7 @@ from aiodeadlock.detectors.lostwakeup import explain_lost_wakeup
 from aiodeadlock.detectors.offloop import look as look_off_loop
 from aiodeadlock.detectors.orphans import ended_holding
 from aiodeadlock.detectors.scan import Scanner, Verdict
-from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable
+from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable, settle
 from aiodeadlock.instrument import (
     anyio_primitives,
     executors,
@@ -342,13 +341,11 @@ class Detector(Probe):
             if node is not None and (tid in steady or node.wait is None):
                 nodes[tid] = node
         members = knot(nodes, live)
-        if members and reportable(nodes, members):
+        if members and reportable(settle(nodes, members, live), members):
             # whoever else refers to a future waited on might complete or cancel it
-            nodes = {
-                t: replace(nodes[t], needs=nodes[t].needs | reader.referrers(nodes[t]))
-                for t in members
-            }
+            nodes = {t: reader.with_referrers(nodes[t]) for t in members}
             members = knot(nodes, live)
+        nodes = settle(nodes, members, live)
         if not members or not reportable(nodes, members) or members in self._knots_reported:
             self._knot_seen = frozenset()
             return

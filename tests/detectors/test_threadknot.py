@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable
+from aiodeadlock.detectors.threadknot import explain_knot, knot, reportable, settle
 from aiodeadlock.model.findings import LOOP_BLOCKED, ORPHANED_LOCK, WAIT_CYCLE, Resource
 from aiodeadlock.model.location import Location
 from aiodeadlock.model.threads import Actor, JobWait, Stuck, ThreadWait
@@ -25,6 +25,43 @@ def job_wait(tid: int, workers: tuple[int, ...] = (W0, W1)) -> Stuck:
     wait = ThreadWait(tid, thread(tid), "Future.result()", res, at(tid), None, None)
     job = JobWait(thread(tid), res, at(tid), workers, None, "its job is queued")
     return Stuck(tid, NAMES[tid], wait, frozenset(workers), anyone=True, jobs=(job,))
+
+
+def rcts_wait(tid: int, loop: int, res: str, call: str = "concurrent.futures.wait()") -> Stuck:
+    """`tid` waits on the future of a coroutine that only the loop of thread `loop` runs."""
+    task = Actor(f"T{res}", f"fetch-{res}", (at(30),), at(30))
+    wait = ThreadWait(
+        tid,
+        thread(tid),
+        call,
+        Resource(res, "concurrent.futures.Future"),
+        at(tid),
+        None,
+        loop,
+        task,
+        why=f"only task 'fetch-{res}' can complete it",
+    )
+    return Stuck(tid, NAMES[tid], wait, frozenset({loop}))
+
+
+def plain_wait(tid: int, res: str) -> Stuck:
+    """`tid` waits on a plain future that any thread could set."""
+    res_ = Resource(res, "concurrent.futures.Future")
+    wait = ThreadWait(tid, thread(tid), "concurrent.futures.wait()", res_, at(tid), None, None)
+    return Stuck(tid, NAMES[tid], wait, anyone=True)
+
+
+def several(parts: list[Stuck], all_of: bool) -> Stuck:
+    """One thread waiting on the futures of `parts` (all of them, or any one)."""
+    first = parts[0]
+    if all_of:
+        return Stuck(first.thread, first.name, first.wait, futures=tuple(parts), all_of=True)
+    needs = frozenset().union(*(p.needs for p in parts))
+    anyone = any(p.anyone for p in parts)
+    jobs = tuple(j for p in parts for j in p.jobs)
+    return Stuck(
+        first.thread, first.name, first.wait, needs, anyone, jobs=jobs, futures=tuple(parts)
+    )
 
 
 def object_wait(tid: int, call: str = "Semaphore.acquire()") -> Stuck:
@@ -159,3 +196,75 @@ def test_two_threads_holding_the_lock_the_other_wants_show_who_holds_what() -> N
     assert finding.kind is WAIT_CYCLE
     holds = {t.key: [(h.resource, h.since) for h in t.holds] for t in finding.tasks}
     assert holds == {f"H{W0:x}": [("RB", at(4))], f"H{W1:x}": [("RA", at(3))]}
+
+
+def test_a_wait_for_all_futures_is_stuck_if_any_one_is() -> None:
+    # W0 waits for all of: a coroutine of the loop W1 runs (W1 is stuck, needing W0) and a
+    # plain future another live thread could set
+    node = several([plain_wait(W0, "RP"), rcts_wait(W0, W1, "RC")], all_of=True)
+    peer = Stuck(W1, NAMES[W1], None, frozenset({W0}))
+    nodes = {W0: node, W1: peer}
+    live = frozenset({W0, W1, OTHER})
+    members = knot(nodes, live)
+    assert members == {W0, W1}  # the coroutine's future is never done: nor is the wait
+    settled = settle(nodes, members, live)
+    assert settled[W0].wait is not None and settled[W0].wait.resource.key == "RC"
+    assert not settled[W0].futures and reportable(settled, members)
+    finding = explain_knot(settled, members, NAMES)
+    assert finding.kind is WAIT_CYCLE
+    assert "thread pool_0 is blocked at app.py:10 in concurrent.futures.wait()" in finding.message
+    assert "only task 'fetch-RC' can complete it" in finding.message
+    # with the loop's thread not stuck, the coroutine may end: then only the plain one is
+    # left, which the live thread could set
+    assert knot({W0: node}, live) == frozenset()
+
+
+def test_a_wait_for_any_future_is_stuck_only_if_every_one_is() -> None:
+    peer = Stuck(W1, NAMES[W1], None, frozenset({W0}))
+    live = frozenset({W0, W1, OTHER})
+    mixed = several([plain_wait(W0, "RP"), rcts_wait(W0, W1, "RC")], all_of=False)
+    assert mixed.anyone and mixed.needs == {W1}
+    assert knot({W0: mixed, W1: peer}, live) == frozenset()  # OTHER could set the plain one
+    assert knot({W0: mixed, W1: peer}, frozenset({W0, W1})) == {W0, W1}  # nobody else lives
+    both = several([rcts_wait(W0, W1, "RA"), rcts_wait(W0, LOOP, "RB")], all_of=False)
+    assert both.needs == {W1, LOOP} and not both.anyone
+    assert knot({W0: both, W1: peer}, live) == frozenset()  # LOOP may run its coroutine
+    loop = Stuck(LOOP, NAMES[LOOP], None, frozenset({W0}), loop=True)
+    nodes = {W0: both, W1: peer, LOOP: loop}
+    members = knot(nodes, live)
+    assert members == {W0, W1, LOOP}
+    settled = settle(nodes, members, live)
+    assert settled[W0] is both  # (any of: nothing to narrow)
+    finding = explain_knot(settled, members, NAMES)
+    assert "in concurrent.futures.wait() on 2 futures" in finding.message
+    finishes = {(e.resource, e.holder) for e in finding.edges if e.waiter == f"H{W0:x}"}
+    assert finishes == {("RA", "TRA"), ("RB", "TRB")}  # an edge to each future's task
+    assert {"RA", "RB"} <= {r.key for r in finding.resources}
+
+
+def test_a_wait_for_any_of_several_queued_jobs_names_each_job() -> None:
+    parts = [job_wait(W0), job_wait(W0)]
+    parts[1] = Stuck(
+        W0,
+        NAMES[W0],
+        parts[1].wait,
+        parts[1].needs,
+        True,
+        jobs=(
+            JobWait(
+                thread(W0),
+                Resource("R2", "concurrent.futures.Future"),
+                at(W0),
+                (W0, W1),
+                None,
+                "queued too",
+            ),
+        ),
+    )
+    node = several(parts, all_of=False)
+    nodes = {W0: node, W1: job_wait(W1)}
+    members = knot(nodes, frozenset({W0, W1}))
+    assert members == {W0, W1} and reportable(nodes, members)
+    finding = explain_knot(settle(nodes, members, frozenset({W0, W1})), members, NAMES)
+    runs = {(e.resource, e.holder) for e in finding.edges if e.relation == "runs"}
+    assert {("R10", f"H{W0:x}"), ("R2", f"H{W1:x}"), ("R11", f"H{W1:x}")} <= runs

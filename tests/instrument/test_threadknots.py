@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 import aiodeadlock
-from aiodeadlock.detectors.threadknot import knot
+from aiodeadlock.detectors.threadknot import knot, settle
 from aiodeadlock.instrument import executors
 from aiodeadlock.instrument.threadknots import KnotReader, KnotWatch, asleep
 from aiodeadlock.model.findings import WAIT_CYCLE
+from aiodeadlock.model.threads import Stuck
 
 DEADLINE = 10.0
 
@@ -131,6 +132,134 @@ def test_a_job_running_on_a_busy_worker_needs_that_worker(detector: Any) -> None
             other.join(DEADLINE)
         release.set()
         assert waiter.result(DEADLINE) is True
+
+
+def _unblock(pool: Any, queued: list[Any]) -> None:
+    """End a wait() on `queued` jobs of `pool` (cancel() alone does not wake wait(): only
+    the worker that dequeues a cancelled job tells its waiters, and none is free)."""
+    for fut in queued:
+        fut.cancel()
+    pool.shutdown(wait=False, cancel_futures=True)  # (out of the queue: no worker sees them)
+    for fut in queued:
+        fut.set_running_or_notify_cancel()
+    pool.shutdown(wait=True)
+
+
+def test_a_worker_in_wait_for_a_job_queued_behind_itself_is_stuck(detector: Any) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pool")
+    queued: list[Any] = []
+
+    def outer() -> Any:
+        queued.append(pool.submit(int))
+        return concurrent.futures.wait(queued)  # (this line is the one reported)
+
+    pool.submit(outer)
+    line = outer.__code__.co_firstlineno + 2
+    try:
+        (worker,) = until(lambda: list(pool._threads), "the worker")
+        tid = worker.ident or 0
+        until(lambda: reader().wait(tid), "the worker to block")
+        node = reader().stuck(tid)
+        assert node is not None and node.wait is not None
+        assert node.wait.call == "concurrent.futures.wait()"
+        assert node.wait.at is not None and node.wait.at.line == line
+        assert node.needs == {tid} and node.anyone  # anyone may cancel a queued job
+        assert node.jobs[0].running is None and node.jobs[0].workers == (tid,)
+        assert knot({tid: node}, frozenset({tid})) == {tid}
+    finally:
+        _unblock(pool, queued)
+
+
+def test_a_timed_wait_on_futures_is_not_stuck(detector: Any) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pool")
+    queued: list[Any] = []
+
+    def outer() -> Any:
+        queued.append(pool.submit(int))
+        return concurrent.futures.wait(queued, timeout=DEADLINE)
+
+    pool.submit(outer)
+    try:
+        (worker,) = until(lambda: list(pool._threads), "the worker")
+        wait = until(lambda: reader().wait(worker.ident or 0), "the worker to block")
+        assert wait.call == "concurrent.futures.wait()" and wait.timeout == DEADLINE
+        assert reader().stuck(worker.ident or 0) is None
+    finally:
+        _unblock(pool, queued)
+
+
+def _waits_on_two(mode: str) -> Iterator[tuple[KnotReader, int, int]]:
+    """A two-worker pool: one worker runs a slow job, the other waits (wait() with `mode`,
+    or `as_completed`) for that job and for a plain future nobody sets; yields a reader,
+    the waiting worker and the busy one."""
+    release = threading.Event()
+    plain: concurrent.futures.Future[int] = concurrent.futures.Future()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="pool")
+    try:
+        slow = pool.submit(release.wait, DEADLINE)
+
+        def waiter() -> Any:
+            if mode == "as_completed":
+                return [f.result() for f in concurrent.futures.as_completed([slow, plain])]
+            return concurrent.futures.wait([slow, plain], return_when=mode)
+
+        pool.submit(waiter)
+        threads = until(lambda: len(pool._threads) == 2 and list(pool._threads), "workers")
+
+        def blocked() -> tuple[KnotReader, int, int] | None:
+            r = reader()
+            waits = {t.ident or 0: r.wait(t.ident or 0) for t in threads}
+            if not all(waits.values()):
+                return None
+            (waiting,) = [t for t, w in waits.items() if w and "futures" in w.call]
+            (busy,) = [t for t in waits if t != waiting]
+            return r, waiting, busy
+
+        yield until(blocked, "both workers to block")
+    finally:
+        release.set()
+        plain.set_result(0)
+        pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("mode", ["ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"])
+def test_wait_for_all_is_stuck_on_any_stuck_future_for_any_on_every_one(
+    detector: Any, mode: str
+) -> None:
+    for r, waiting, busy in _waits_on_two(mode):
+        node = r.stuck(waiting)
+        assert node is not None and len(node.futures) == 2
+        assert node.all_of == (mode == "ALL_COMPLETED")
+        if not node.all_of:  # the union: the slow job's worker, and anyone for the other
+            assert node.needs == {busy} and node.anyone
+        # if the busy worker were stuck for good, needing the waiting one, and one more
+        # thread lived, not stuck (it could set the plain future):
+        peer = Stuck(busy, "pool_1", None, frozenset({waiting}))
+        live = frozenset({waiting, busy, threading.get_ident()})
+        members = knot({waiting: node, busy: peer}, live)
+        if mode == "ALL_COMPLETED":  # the slow job alone holds it up for good
+            assert members == {waiting, busy}
+            settled = settle({waiting: node, busy: peer}, members, live)[waiting]
+            assert settled.wait is not None and settled.needs == {busy}
+            assert not settled.anyone and settled.jobs[0].running == busy
+        else:  # the plain future could still be set: not stuck
+            assert members == frozenset()
+        # with the busy worker not stuck, neither is
+        assert knot({waiting: node}, frozenset({waiting, busy})) == frozenset()
+
+
+def test_as_completed_waits_for_any_and_names_the_for_line(detector: Any) -> None:
+    for r, waiting, busy in _waits_on_two("as_completed"):
+        node = r.stuck(waiting)
+        assert node is not None and node.wait is not None and not node.all_of
+        assert node.wait.call == "concurrent.futures.as_completed()"
+        assert node.needs == {busy} and node.anyone and len(node.futures) == 2
+        assert node.wait.at is not None and "as_completed(" in _source(node.wait.at)
+
+
+def _source(at: Any) -> str:
+    with open(at.file, encoding="utf-8") as f:
+        return f.readlines()[at.line - 1]
 
 
 def test_a_loop_asleep_with_nothing_of_its_own_needs_another_thread() -> None:

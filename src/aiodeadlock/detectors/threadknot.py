@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from aiodeadlock.model.findings import (
@@ -15,12 +16,13 @@ from aiodeadlock.model.findings import (
     Resource,
     TaskReport,
 )
-from aiodeadlock.model.threads import Actor, JobWait, Stuck
+from aiodeadlock.model.threads import Actor, JobWait, Stuck, ThreadWait
 
 
 def knot(nodes: Mapping[int, Stuck], live: frozenset[int]) -> frozenset[int]:
     """The threads of `nodes` that can never go on: the largest set in which every thread
-    needs only threads of the set (an `anyone` thread: every other live thread).
+    needs only threads of the set (an `anyone` thread: every other live thread; a wait on
+    all of several futures: what one of them needs).
 
     `live`: the program's threads that could act. A thread not in `nodes` may go on, so
     whoever needs it is not stuck.
@@ -30,12 +32,33 @@ def knot(nodes: Mapping[int, Stuck], live: frozenset[int]) -> frozenset[int]:
     while changed:
         changed = False
         for tid in sorted(members):
-            node = nodes[tid]
-            needs = node.needs | (live - {tid} if node.anyone else frozenset())
-            if not (needs or node.anyone) or not needs <= members:
+            if _holding(nodes[tid], members, live) is None:
                 members.discard(tid)
                 changed = True
     return frozenset(members)
+
+
+def settle(
+    nodes: Mapping[int, Stuck], members: frozenset[int], live: frozenset[int]
+) -> dict[int, Stuck]:
+    """`nodes`, each member that waits on all of several futures narrowed to one of them
+    that keeps it stuck in the knot `members` (what a report names)."""
+    settled = dict(nodes)
+    for tid in members:
+        node = _holding(nodes[tid], members, live)
+        if node is not None:
+            settled[tid] = node
+    return settled
+
+
+def _holding(node: Stuck, members: AbstractSet[int], live: frozenset[int]) -> Stuck | None:
+    """`node` (or, for a wait on all of several futures, the first of them) if it needs
+    only `members`, else None."""
+    for one in node.futures if node.all_of else (node,):
+        needs = one.needs | (live - {one.thread} if one.anyone else frozenset())
+        if (needs or one.anyone) and needs <= members:
+            return one
+    return None
 
 
 def reportable(nodes: Mapping[int, Stuck], members: frozenset[int]) -> bool:
@@ -124,6 +147,14 @@ def explain_knot(
             edges.append(Edge(job.waiter.key, job.resource.key, job.at, worker.key, None, "runs"))
             report(worker, "blocked")
 
+    def future_edge(wait: ThreadWait) -> None:
+        resources[wait.resource.key] = wait.resource
+        holder = wait.holder
+        key = holder.key if holder is not None else None
+        edges.append(Edge(wait.waiter.key, wait.resource.key, wait.at, key, None, "finishes"))
+        if holder is not None:
+            report(holder, "waiting")
+
     for node in order:
         wait = node.wait
         if wait is None:
@@ -148,7 +179,7 @@ def explain_knot(
         report(waiter, "blocked", wait.resource)
         where = f" at {wait.at.short()}" if wait.at else ""
         on = "" if waiter.is_task is False else f" on thread {node.name!r}"
-        why = node.jobs[0].why if node.jobs else wait.why
+        why = node.jobs[0].why if node.jobs and not node.futures else wait.why
         if node.orphaned_for is not None:
             task, asked, worker = node.orphaned_for
             awaited = f" (it awaited that job at {asked.short()})" if asked else ""
@@ -163,8 +194,15 @@ def explain_knot(
                 "only another thread could end the wait (release, set or fill it), and "
                 "every other thread is stuck"
             )
-        label = wait.resource.label()
+        label = f"{len(node.futures)} futures" if node.futures else wait.resource.label()
         parts.append(f"{waiter.title()}{on} is blocked{where} in {wait.call} on {label}: {why}")
+        for part in node.futures:  # any one of them would end the wait: each one's edge
+            if part.jobs:
+                job_edges(part.jobs[0])
+            elif part.wait is not None:
+                future_edge(part.wait)
+        if node.futures:
+            continue
         if node.jobs:
             job_edges(node.jobs[0])
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import _thread
 import asyncio
-import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +11,8 @@ from dataclasses import replace
 from types import CodeType, FrameType
 from typing import Any
 
-from aiodeadlock.instrument import executors, loophook
+from aiodeadlock.instrument import executors, futurewaits, loophook
+from aiodeadlock.instrument.futurewaits import FutureWait
 from aiodeadlock.instrument.introspect import suspended_frames
 from aiodeadlock.instrument.sites import qualname
 from aiodeadlock.instrument.sockpairs import only_internal
@@ -83,6 +83,8 @@ class KnotReader(Reader):
         self.me = _thread.get_ident()
         self.ignored = ignored
         self.objects: dict[int, Any] = {}  # thread -> the object its wait is on
+        self._refs: dict[int, dict[int, Any] | None] = {}  # see referrers()
+        self._loop_refs: dict[int, dict[int, Any]] = {}
 
     def live(self) -> frozenset[int]:
         """The program's threads that could act: not ours, not pool workers without a job."""
@@ -103,7 +105,8 @@ class KnotReader(Reader):
         return frozenset(found)
 
     def _blocked(self, tid: int, frames: list[FrameType], i: int) -> ThreadWait | None:
-        self.objects[tid] = frames[i].f_locals.get("self")
+        view = futurewaits.read(frames, i)
+        self.objects[tid] = view if view is not None else frames[i].f_locals.get("self")
         return super()._blocked(tid, frames, i)
 
     def stuck(self, tid: int) -> Stuck | None:
@@ -121,8 +124,9 @@ class KnotReader(Reader):
         if wait is None or wait.timeout is not None:
             return None
         is_loop = loop is not None
-        if wait.call == "Future.result()":
-            return self._future_stuck(tid, name, wait, self.objects.get(tid), is_loop)
+        view = self.objects.get(tid)
+        if isinstance(view, FutureWait):
+            return self._futures_stuck(tid, name, wait, view, is_loop)
         if wait.call.endswith("Lock.acquire()"):
             found = executors.orphan(self.objects.get(tid))
             if found is not None:  # nobody will release it: whoever else could, is stuck?
@@ -158,20 +162,13 @@ class KnotReader(Reader):
 
     # cheaper than Reader's: who else could end a wait is asked of a knot's members only
 
-    def _future_wait(
-        self, tid: int, waiter: Actor, fut: Any, at: Location | None, timeout: Any
-    ) -> ThreadWait | None:
-        if not isinstance(fut, concurrent.futures.Future) or fut.done():
-            return None
-        res = Resource(_rkey(fut), "concurrent.futures.Future")
+    def _resolver(self, fut: Any, waiting: int) -> tuple[int, Actor | None, str] | None:
         source = _chained_source(fut)
-        found = None
-        if source is not None and not source.done():
-            found = self._future_resolver(fut, tid)  # the task behind it: no search
-        if found is None:
-            return ThreadWait(tid, waiter, "Future.result()", res, at, timeout, None)
-        thread, holder, why = found
-        return ThreadWait(tid, waiter, "Future.result()", res, at, timeout, thread, holder, why=why)
+        if source is None:  # the callback of run_coroutine_threadsafe() that starts it?
+            return self._loop_work_referring(fut, waiting, quiet=False)
+        if source.done():
+            return None
+        return self._future_resolver(fut, waiting)  # the task behind it: no search
 
     def _object_wait(
         self, tid: int, waiter: Actor, kind: str, frame: FrameType, at: Location | None
@@ -188,6 +185,34 @@ class KnotReader(Reader):
         call = f"{kind.split('.')[1]}.{frame.f_code.co_name}()"
         return ThreadWait(tid, waiter, call, Resource(_rkey(obj), kind), at, timeout, None)
 
+    def _futures_stuck(
+        self, tid: int, name: str, wait: ThreadWait, view: FutureWait, is_loop: bool
+    ) -> Stuck | None:
+        """A thread waiting on several futures: one node per future, as if it waited on
+        that one alone; stuck if any one is (all_of), else only if every one is."""
+        if view.count == 1:
+            return self._future_stuck(tid, name, wait, view.pending[0], is_loop)
+        if not view.all_of and view.count > len(view.pending):  # too many to look at all
+            return Stuck(tid, name, wait, anyone=True, loop=is_loop)  # (only if all are stuck)
+        parts: list[Stuck] = []
+        for fut in view.pending:
+            one = self._one_future(tid, wait.waiter, view.call, fut, wait.at, view.timeout)
+            part = self._future_stuck(tid, name, one, fut, is_loop)
+            if part is None and not view.all_of:
+                return None  # that one may be done without anyone stuck
+            if part is not None:
+                parts.append(part)
+        if view.all_of:
+            return Stuck(tid, name, wait, loop=is_loop, futures=tuple(parts), all_of=True)
+        needs = frozenset().union(*(p.needs for p in parts))
+        anyone = any(p.anyone for p in parts)
+        jobs = tuple(j for p in parts for j in p.jobs)
+        whys = "; ".join(dict.fromkeys(_part_why(p) for p in parts))
+        n = view.count
+        why = f"any of the {n} futures it waits on would end it, and none can be done: {whys}"
+        wait = replace(wait, why=why)
+        return Stuck(tid, name, wait, needs, anyone, loop=is_loop, jobs=jobs, futures=tuple(parts))
+
     def _future_stuck(
         self, tid: int, name: str, wait: ThreadWait, fut: Any, is_loop: bool
     ) -> Stuck | None:
@@ -198,6 +223,10 @@ class KnotReader(Reader):
             if loop_tid is None:
                 return None
             return Stuck(tid, name, wait, frozenset({loop_tid}), loop=is_loop)
+        if source is None:  # its coroutine not started yet: only its loop can start it
+            found = self._loop_work_referring(fut, tid, quiet=False)
+            if found is not None:
+                return Stuck(tid, name, wait, frozenset({found[0]}), loop=is_loop)
         actor = wait.waiter
         job = self._job(fut, actor, wait.at)
         if job is None:
@@ -233,28 +262,35 @@ class KnotReader(Reader):
         )
         return JobWait(waiter, res, at, workers, None, why)
 
+    def with_referrers(self, node: Stuck) -> Stuck:
+        """`node` needing also the `referrers` of what it waits on (for a wait on all of
+        several futures: each one's own)."""
+        if node.all_of:
+            return replace(node, futures=tuple(self.with_referrers(p) for p in node.futures))
+        return replace(node, needs=node.needs | self.referrers(node))
+
     def referrers(self, node: Stuck) -> frozenset[int]:
         """Threads (and the threads of loops whose tasks) that refer to the future `node`
         waits on, in a local variable or near one: they may complete or cancel it."""
-        if node.wait is None or node.anyone or node.wait.call != "Future.result()":
+        if node.wait is None or node.anyone or node.wait.call not in futurewaits.CALLS:
             return frozenset()
+        if node.futures:  # whoever refers to any of them (see with_referrers for all_of)
+            return frozenset().union(*(self.referrers(p) for p in node.futures))
         if node.thread not in self.objects:
             self.wait(node.thread)
-        obj = self.objects.get(node.thread)
+        view = self.objects.get(node.thread)
+        key = node.wait.resource.key
+        pending = view.pending if isinstance(view, FutureWait) else ()
+        obj = next((f for f in pending if _rkey(f) == key), None)
         if obj is None:
             return frozenset({_NOBODY})
         found = set()
-        for tid, top in self.frames.items():
+        for tid in self.frames:
             if tid in (node.thread, self.me):
                 continue
-            try:
-                roots = [v for f in _frames_of(top) for v in f.f_locals.values()]
-            except Exception:  # a frame we cannot read now: it may refer to it
-                found.add(tid)
-                continue
-            seen = _reachable(roots, depth=2)
-            if id(obj) in seen or len(seen) >= _LIMIT:
-                found.add(tid)
+            seen = self._thread_refs(tid)
+            if seen is None or id(obj) in seen or len(seen) >= _LIMIT:
+                found.add(tid)  # (None: a frame we cannot read now: it may refer to it)
         for cb in list(getattr(obj, "_done_callbacks", None) or ()):
             # wrap_future(): cancelling the asyncio future cancels this one
             code = getattr(cb, "__code__", None)
@@ -264,17 +300,56 @@ class KnotReader(Reader):
                 found.add(getattr(loop, "_thread_id", None) or _NOBODY)
         for loop in self.loops:
             tid = loop._thread_id
-            if tid is None or tid in found:
-                continue
+            if tid is not None and tid not in found and id(obj) in self._task_refs(loop):
+                found.add(tid)
+        return frozenset(found)
+
+    def _thread_refs(self, tid: int) -> dict[int, Any] | None:
+        """What thread `tid`'s locals refer to, two steps on (None: not readable now)."""
+        if tid not in self._refs:
+            try:
+                roots = [v for f in _frames_of(self.frames[tid]) for v in f.f_locals.values()]
+            except Exception:  # a frame we cannot read now
+                self._refs[tid] = None
+            else:
+                self._refs[tid] = _reachable(roots, depth=2)
+        return self._refs[tid]
+
+    def _task_refs(self, loop: Any) -> dict[int, Any]:
+        """What the suspended tasks of `loop` refer to, one step on (everything: a task
+        that cannot be read now)."""
+        key = id(loop)
+        if key not in self._loop_refs:
+            seen: dict[int, Any] = {}
             for task in tasks_of(loop):
                 try:
                     roots = [v for f in suspended_frames(task) for v in f.f_locals.values()]
                 except Exception:  # a coroutine we cannot read now
-                    roots = [obj]
-                if id(obj) in _reachable(roots, depth=1):
-                    found.add(tid)
+                    seen = _EVERYTHING
                     break
-        return frozenset(found)
+                seen.update(_reachable(roots, depth=1))
+            self._loop_refs[key] = seen
+        return self._loop_refs[key]
+
+
+class _Everything(dict[int, Any]):
+    """Holds every id: what an unreadable task may refer to."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
+
+
+def _part_why(part: Stuck) -> str:
+    """Why one future of several waited on is not done (as explain_knot says it)."""
+    if part.jobs:
+        job = part.jobs[0]
+        return f"{job.resource.detail}: {job.why}" if job.resource.detail else job.why
+    if part.anyone or part.wait is None:
+        return "only another thread could complete it, and every other thread is stuck"
+    return part.wait.why
 
 
 def _wrapped_source(fut: Any) -> Any:

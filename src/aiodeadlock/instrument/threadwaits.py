@@ -12,10 +12,12 @@ import sys
 import threading
 from asyncio import events
 from collections.abc import Iterable
+from dataclasses import replace
 from types import CodeType, FrameType
 from typing import Any
 
-from aiodeadlock.instrument import threadlocks, uvloophook
+from aiodeadlock.instrument import futurewaits, threadlocks, uvloophook
+from aiodeadlock.instrument.futurewaits import FutureWait
 from aiodeadlock.instrument.introspect import suspended_frames, task_stack
 from aiodeadlock.instrument.livegraph import task_key
 from aiodeadlock.instrument.naming import assigned_name
@@ -25,10 +27,6 @@ from aiodeadlock.model.location import Location
 from aiodeadlock.model.threads import Actor, BusyPoll, ThreadWait
 
 _HANDLE_RUN: CodeType = events.Handle._run.__code__
-_FUTURE_WAITS = {
-    concurrent.futures.Future.result.__code__,
-    concurrent.futures.Future.exception.__code__,
-}
 _JOIN: CodeType = threading.Thread.join.__code__
 #: Waits on an object that someone else must set, release, fill or drain.
 _OBJECT_WAITS: dict[CodeType, str] = {
@@ -136,6 +134,8 @@ class Reader:
         threads = ((uvloophook.loop_thread(loop), loop) for loop in loops)
         self.loop_of = {tid: loop for tid, loop in threads if tid is not None}
         self.threads = {t.ident: t for t in threading.enumerate()}
+        #: What the threads that run no loop refer to, by the thread they leave out.
+        self._elsewhere: dict[int, dict[int, Any]] = {}
 
     def thread_name(self, tid: int) -> str:
         thread = self.threads.get(tid)
@@ -162,7 +162,7 @@ class Reader:
                 break  # the program's own code
             if code in threadlocks.ACQUIRE_CODES and match is None:
                 return self._blocked(tid, frames, i)
-            if code in _FUTURE_WAITS or code is _JOIN or code in _OBJECT_WAITS:
+            if code in futurewaits.CODES or code is _JOIN or code in _OBJECT_WAITS:
                 match = i
         return None if match is None else self._blocked(tid, frames, match)
 
@@ -199,10 +199,10 @@ class Reader:
         outer = frames[i + 1 :]
         at = next((frame_location(f) for f in outer if not _library(f.f_code)), None)
         waiter = self._waiter(tid, outer)
+        if frame.f_code in futurewaits.CODES:
+            return self._futures_wait(tid, waiter, futurewaits.read(frames, i), at)
         args = frame.f_locals
         obj = args.get("self")
-        if frame.f_code in _FUTURE_WAITS:
-            return self._future_wait(tid, waiter, obj, at, args.get("timeout"))
         kind = _OBJECT_WAITS.get(frame.f_code)
         if kind is not None:
             return self._object_wait(tid, waiter, kind, frame, at)
@@ -241,19 +241,62 @@ class Reader:
         what = "a callback on thread" if loop is not None else "thread"
         return Actor(f"H{tid:x}", f"{what} {self.thread_name(tid)}", stack, at, False)
 
-    # a concurrent.futures.Future ----------------------------------------------------
+    # concurrent.futures futures: Future.result(), wait(), as_completed() ---------------
 
-    def _future_wait(
-        self, tid: int, waiter: Actor, fut: Any, at: Location | None, timeout: Any
+    def _futures_wait(
+        self, tid: int, waiter: Actor, view: FutureWait | None, at: Location | None
     ) -> ThreadWait | None:
-        if not isinstance(fut, concurrent.futures.Future) or fut.done():
+        """The wait on `view`'s futures: on one of them, whose resolver ends it."""
+        if view is None:
             return None
-        found = self._future_resolver(fut, tid)
+        n = view.count
+        if n == 1:
+            return self._one_future(tid, waiter, view.call, view.pending[0], at, view.timeout)
+        if not view.all_of and n > len(view.pending):  # too many to name who ends it
+            res = Resource(_rkey(view.pending[0]), "concurrent.futures.Future")
+            return ThreadWait(tid, waiter, view.call, res, at, view.timeout, None)
+        if view.all_of:  # it ends when all are done: one that cannot be holds it up
+            chosen = None
+            for fut in view.pending:
+                wait = self._one_future(tid, waiter, view.call, fut, at, view.timeout)
+                if wait.next_thread is not None and (chosen is None or wait.next_thread == tid):
+                    chosen = wait
+                if wait.next_thread == tid:
+                    break  # (one that needs this very thread: held up for good)
+            if chosen is None:
+                return wait
+            why = f"it returns only when all {n} futures it waits on are done, and {chosen.why}"
+            return replace(chosen, why=why)
+        waits = []  # it ends when any one is done: each must need the same thread
+        for fut in view.pending:
+            wait = self._one_future(tid, waiter, view.call, fut, at, view.timeout)
+            if wait.next_thread is None:
+                return wait  # this one may be done by someone we cannot name
+            waits.append(wait)
+        if len({w.next_thread for w in waits}) != 1:
+            return replace(waits[0], next_thread=None, holder=None, why="")
+        whys = "; ".join(dict.fromkeys(w.why for w in waits))
+        why = f"any of the {n} futures it waits on would end it, and none can be done: {whys}"
+        return replace(waits[0], why=why)
+
+    def _one_future(
+        self, tid: int, waiter: Actor, call: str, fut: Any, at: Location | None, timeout: Any
+    ) -> ThreadWait:
+        """Thread `tid` waiting (in `call`) on the concurrent future `fut`, not done."""
         res = Resource(_rkey(fut), "concurrent.futures.Future")
-        if found is None or self._mentioned_elsewhere(fut, tid):
-            return ThreadWait(tid, waiter, "Future.result()", res, at, timeout, None)
+        found = self._resolver(fut, tid)
+        if found is None:
+            return ThreadWait(tid, waiter, call, res, at, timeout, None)
         thread, holder, why = found
-        return ThreadWait(tid, waiter, "Future.result()", res, at, timeout, thread, holder, why=why)
+        return ThreadWait(tid, waiter, call, res, at, timeout, thread, holder, why=why)
+
+    def _resolver(self, fut: Any, waiting: int) -> tuple[int, Actor | None, str] | None:
+        """The loop thread that must run for `fut` to be done, unless a thread that runs no
+        loop refers to it (and so might resolve it)."""
+        found = self._future_resolver(fut, waiting)
+        if found is None or self._mentioned_elsewhere(fut, waiting):
+            return None
+        return found
 
     def _object_wait(
         self, tid: int, waiter: Actor, kind: str, frame: FrameType, at: Location | None
@@ -358,14 +401,16 @@ class Reader:
 
     def _mentioned_elsewhere(self, obj: Any, waiting: int) -> bool:
         """Does a thread that runs no loop refer to `obj` (and so might resolve it)?"""
-        me = threading.get_ident()
-        roots: list[Any] = []
-        for tid, top in self.frames.items():
-            if tid in (waiting, me, uvloophook.monitor_ident()) or tid in self.loop_of:
-                continue
-            for frame in _frames_of(top):
-                roots += frame.f_locals.values()
-        seen = _reachable(roots, depth=2)
+        seen = self._elsewhere.get(waiting)
+        if seen is None:
+            me = threading.get_ident()
+            roots: list[Any] = []
+            for tid, top in self.frames.items():
+                if tid in (waiting, me, uvloophook.monitor_ident()) or tid in self.loop_of:
+                    continue
+                for frame in _frames_of(top):
+                    roots += frame.f_locals.values()
+            seen = self._elsewhere[waiting] = _reachable(roots, depth=2)
         return id(obj) in seen or len(seen) >= _LIMIT  # too much to look through: maybe
 
     # a threading.Lock / RLock made while installed ----------------------------------

@@ -33,7 +33,7 @@ class ThreadWait:
 
     thread: int
     waiter: Actor  # the task running on the thread, or the thread itself
-    call: str  # "Future.result()", "Lock.acquire()", "Thread.join()"
+    call: str  # "Future.result()", "concurrent.futures.wait()", "Lock.acquire()"...
     resource: Resource
     at: Location | None  # the blocking line: the innermost user frame
     timeout: float | None  # None: it waits forever
@@ -92,6 +92,12 @@ class Stuck:
     #: The lock waited for was taken by a pool thread for a task cancelled meanwhile:
     #: (the cancelled task, where it awaited that job, the thread that took it).
     orphaned_for: tuple[str, Location | None, str] | None = None
+    #: A wait on several futures (concurrent.futures.wait(), as_completed()): one node per
+    #: future not done, as if the thread waited on that one alone. The wait ends when any
+    #: one is done (`needs`, `anyone`, `jobs` are then those of them all: stuck only if
+    #: every one is), or, `all_of`, when all are (stuck if any one is: see knot()).
+    futures: tuple[Stuck, ...] = ()
+    all_of: bool = False
 
 
 @dataclass(frozen=True)
