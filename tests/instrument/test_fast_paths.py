@@ -269,7 +269,7 @@ def _watches_end(task: Any) -> bool:
     return any(cb is taskstate._on_task_done for cb, _ in (task._callbacks or ()))
 
 
-@pytest.mark.parametrize("how", ["async with", "acquire", "semaphore"])
+@pytest.mark.parametrize("how", ["acquire", "semaphore", "bounded semaphore"])
 def test_a_task_that_holds_nothing_again_schedules_nothing_at_its_end(how: str) -> None:
     """A task that takes one primitive and lets it go has no done callback of ours left
     (its end would cost a handle and a turn of the loop); taking one again registers it
@@ -285,7 +285,8 @@ def test_a_task_that_holds_nothing_again_schedules_nothing_at_its_end(how: str) 
                 pass
 
     async def main() -> None:
-        prim = asyncio.Semaphore(2) if how == "semaphore" else asyncio.Lock()
+        prims = {"semaphore": asyncio.Semaphore, "bounded semaphore": asyncio.BoundedSemaphore}
+        prim = prims[how](2) if how in prims else asyncio.Lock()
         task = asyncio.current_task()
         await take(prim)
         st = taskstate.states[id(task)]
@@ -302,11 +303,25 @@ def test_a_task_that_holds_nothing_again_schedules_nothing_at_its_end(how: str) 
 
 def test_a_task_that_took_a_unit_of_a_queue_keeps_its_end_watched() -> None:
     async def main() -> None:
-        lock, q = asyncio.Lock(), asyncio.Queue[int]()
+        sem, q = asyncio.Semaphore(), asyncio.Queue[int]()
         q.put_nowait(1)
         task = asyncio.current_task()
-        async with lock:
+        async with sem:
             q.get_nowait()  # not given back: a queue used as a pool needs the task's end
+        assert _watches_end(task)
+
+    with aiodeadlock.detect():
+        asyncio.run(main())
+
+
+def test_the_end_of_an_async_with_lock_block_leaves_the_done_callback() -> None:
+    """The exit of `async with lock` (the hottest path) does not take the callback back."""
+
+    async def main() -> None:
+        lock = asyncio.Lock()
+        task = asyncio.current_task()
+        async with lock:
+            pass
         assert _watches_end(task)
 
     with aiodeadlock.detect():

@@ -434,8 +434,8 @@ def lock_aexit(self: Any, exc_type: Any, exc: Any, tb: Any) -> Any:
             if top is not self:  # released out of order
                 held.append(top)
                 _drop(held, self)
-        if not held and st.end_once:
-            _unwatch_end(st)
+        # (The done callback is not taken back here: one more test on every release of
+        # the uncontended path cost more than it saved; see taskstate.unwatch_end.)
     return _DONE
 
 

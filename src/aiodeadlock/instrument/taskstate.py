@@ -106,10 +106,12 @@ def _new_state(task: Task) -> TaskState:
 # lock) or a unit of a queue used as a pool. A done callback costs every task a handle
 # and a turn of the loop when it ends, which is most of what the detector adds to a task
 # that takes one permit and ends (a request handler, a fan-out job). So the callback
-# registered with a record is taken back when that task first holds nothing again; the
-# record's place on the task (`_adl_st`) goes with it, so that the task's next acquire
-# finds the record through `states` and registers the callback again, this time for good
-# (a task that takes primitives again and again pays for it once).
+# registered with a record is taken back when that task first holds nothing again after
+# giving back a semaphore's permit or calling a lock's release() (not at the end of an
+# `async with lock` block, whose exit is the hottest path of all and would pay one more
+# test every time); the record's place on the task (`_adl_st`) goes with it, so that the
+# task's next acquire finds the record through `states` and registers the callback again,
+# this time for good (a task that takes primitives again and again pays for it once).
 
 
 def unwatch_end(state: TaskState) -> None:

@@ -5,8 +5,8 @@ import asyncio
 
 
 async def worker(lock):
-    async with lock:
-        pass
+    await lock.acquire()
+    lock.release()
     await asyncio.sleep(0)
     await lock.acquire()
     raise ValueError("lost the lock")
