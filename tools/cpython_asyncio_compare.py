@@ -273,6 +273,7 @@ def run_tests(
         if instrumented:
             env["AIODEADLOCK_COMPAT_DIR"] = str(work / "reports")
             env["AIODEADLOCK_COMPAT_RUNNER"] = "1"
+            env.update(BUILD_ENV)
         pid = run_logged(
             run, [python, str(driver), str(results), *names], tmp, env, work / "output.log", timeout
         )
@@ -431,6 +432,20 @@ def print_report(
                 print(textwrap.indent(json.dumps(f, indent=2)[:4000], "    "))
 
 
+#: Set for the installed runs: {"AIODEADLOCK_NO_EXTENSIONS": "1"} with --pure-python.
+BUILD_ENV: dict[str, str] = {}
+
+
+def build_in_use(python: str) -> str:
+    """Which build of aiodeadlock the installed runs of `python` use (`aiodeadlock --version`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AIODEADLOCK"))}
+    env.update(BUILD_ENV, PYTHONPATH=str(SRC))
+    code = "from aiodeadlock.instrument.accel import describe; print(describe())"
+    return subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env
+    ).stdout.strip()
+
+
 def interpreter_version(python: str) -> str:
     code = "import platform; print(platform.python_version())"
     return subprocess.run(
@@ -456,7 +471,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--strict", action="store_true", help="fail on potential findings too, not only definite"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print findings in full")
+    parser.add_argument(
+        "--pure-python",
+        action="store_true",
+        help="installed runs use the pure-Python build (default: the C fast paths if built)",
+    )
     args = parser.parse_args(argv)
+    if args.pure_python:
+        BUILD_ENV["AIODEADLOCK_NO_EXTENSIONS"] = "1"
 
     everything: dict[str, object] = {}
     failed = False
@@ -472,10 +494,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             results = list(pool.map(one, [n.strip() for n in names]))
+        build = build_in_use(python)
         print_report(python, version, results, args.verbose)
+        print(f"aiodeadlock build in the installed runs: {build}")
         failed = failed or not all(r.ok(args.strict) for r in results)
         everything[version] = [
             {
+                "build": build,
                 "file": r.name,
                 "plain": r.plain.counts(),
                 "installed": r.instrumented.counts(),

@@ -26,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(USAGE)
         return 0 if args else 2
     if args[0] == "--version":
-        sys.stdout.write(f"aiodeadlock {__version__}\n")
+        from aiodeadlock.instrument.accel import describe
+
+        sys.stdout.write(f"aiodeadlock {__version__} ({describe()})\n")
         return 0
     command, rest = args[0], args[1:]
     if command == "run":

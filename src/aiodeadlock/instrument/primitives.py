@@ -46,7 +46,7 @@ from asyncio import coroutines, events, locks, queues
 from collections.abc import Coroutine
 from typing import Any
 
-from aiodeadlock.instrument import taskstate
+from aiodeadlock.instrument import accel, taskstate
 from aiodeadlock.instrument.capabilities import (
     CACHE_TASK_LOOP,
     make_current_task,
@@ -630,19 +630,60 @@ _IS_COROUTINE = getattr(coroutines, "_is_coroutine", None)
 for _func in (lock_aenter, lock_aexit, sem_aenter, sem_aexit):
     _as_coroutine_function(_func)
 
+
+#: asyncio's C Task class (None without the C accelerator): its instances' attributes are
+#: plain, which the C fast paths rely on to read `_adl_st` from the instance dict.
+_C_TASK: Any = getattr(sys.modules.get("_asyncio"), "Task", None)
+
+
+def _fast_paths() -> tuple[Any, Any, Any, Any]:
+    """The four `async with` methods to install: the C fast paths when they are built and
+    wanted (each hands what it does not do to its Python twin above), else the twins."""
+    global _DONE
+    fast = accel.load()
+    if fast is None:
+        return lock_aenter, lock_aexit, sem_aenter, sem_aexit
+    _DONE = fast.DONE  # the same, awaited without a call into Python (the twins use it too)
+    fast.bind(
+        _task_by_loop,
+        _task_for,
+        state_of,
+        _nested,
+        _lock_wait,
+        _sem_wait,
+        _sem_taken,
+        _drop,
+        _unwatch_end,
+        _DONE,
+        _ENTER_ASYNC_CONTEXT,
+        _Lock,
+        _Semaphore,
+        _C_TASK,
+        taskstate.TaskState,
+    )
+    methods = []
+    for twin in (lock_aenter, lock_aexit, sem_aenter, sem_aexit):
+        method = fast.method(twin.__name__, twin)  # (named when patched: see Patcher)
+        _as_coroutine_function(method)
+        methods.append(method)
+    return methods[0], methods[1], methods[2], methods[3]
+
+
+_LOCK_AENTER, _LOCK_AEXIT, _SEM_AENTER, _SEM_AEXIT = _fast_paths()
+
 #: (class, attribute, replacement). The class-level defaults installed alongside are only
 #: for attributes the hot paths neither read nor write (see the module's docstring).
 PATCHES: list[tuple[Any, str, Any]] = [
     (_Lock, "__init__", lock_init),
-    (_Lock, "__aenter__", lock_aenter),
-    (_Lock, "__aexit__", lock_aexit),
+    (_Lock, "__aenter__", _LOCK_AENTER),
+    (_Lock, "__aexit__", _LOCK_AEXIT),
     (_Lock, "acquire", lock_acquire),
     (_Lock, "release", lock_release),
     (_Lock, "_adl_created", None),
     (_Lock, "_adl_shared", False),
     (_Semaphore, "__init__", sem_init),
-    (_Semaphore, "__aenter__", sem_aenter),
-    (_Semaphore, "__aexit__", sem_aexit),
+    (_Semaphore, "__aenter__", _SEM_AENTER),
+    (_Semaphore, "__aexit__", _SEM_AEXIT),
     (_Semaphore, "acquire", sem_acquire),
     (_Semaphore, "release", sem_release),
     (_Semaphore, "_adl_total", None),
