@@ -87,12 +87,24 @@ def _worker(python: str, args: list[str], variant: str, timeout: float) -> dict[
 
 
 def _python_info(python: str) -> dict[str, str]:
-    code = "import platform, sys; print(platform.python_version(), sys.implementation.name)"
-    out = subprocess.run(
-        [python, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    code = (
+        "import platform, sys; print(platform.python_version(), sys.implementation.name)\n"
+        "try:\n    from aiodeadlock.instrument.accel import describe\n"
+        "except ImportError:\n    print('pure Python (a version without the C fast paths)')\n"
+        "else:\n    print(describe())\n"
     )
-    version, implementation = out.stdout.split()
-    return {"python": python, "version": version, "implementation": implementation}
+    out = subprocess.run(
+        [python, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=_env("default"),
+    )
+    first, build = out.stdout.splitlines()[:2]
+    version, implementation = first.split()
+    # which build of aiodeadlock the installed variants use (C fast paths or pure Python)
+    return {"python": python, "version": version, "implementation": implementation, "build": build}
 
 
 def _progress(text: str) -> None:
@@ -221,7 +233,8 @@ def _ratio(entry: dict[str, Any]) -> str:
 def print_run(run: dict[str, Any], repeat: int, mode: str) -> None:
     print(
         f"\nCPython {run['version']} ({run['python']}): {mode} run, min of {repeat} fresh "
-        f"processes (each the best of up to {ROUNDS[mode]} rounds), {run['seconds']:.0f} s"
+        f"processes (each the best of up to {ROUNDS[mode]} rounds), {run['seconds']:.0f} s; "
+        f"aiodeadlock: {run.get('build', 'build not recorded')}"
     )
     print(
         "time per operation plain (plain's min-max spread); ratios to plain's min "

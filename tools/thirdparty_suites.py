@@ -274,11 +274,13 @@ def unpack(sdist: Path, dest: Path) -> Path:
     return top
 
 
-def build_wheel(dest: Path) -> Path:
-    """A wheel of aiodeadlock from this checkout."""
+def build_wheel(python: str, dest: Path) -> tuple[Path, str]:
+    """A wheel of aiodeadlock from this checkout, built in a venv of `python` (so its C fast
+    paths are built for that interpreter, where they can be), and the build it gives."""
+    vpython, _freeze = make_venv(python, dest / "venv", [])
     _check(
         [
-            sys.executable,
+            str(vpython),
             "-m",
             "pip",
             "wheel",
@@ -291,14 +293,17 @@ def build_wheel(dest: Path) -> Path:
         PIP_TIMEOUT,
     )
     (wheel,) = dest.glob("aiodeadlock-*.whl")
-    return wheel
+    _check([str(vpython), "-m", "pip", "install", "--no-input", "-q", str(wheel)], PIP_TIMEOUT)
+    build = _check([str(vpython), "-m", "aiodeadlock", "--version"], 120).strip()
+    return wheel, build
 
 
 def make_venv(python: str, where: Path, installs: Sequence[str]) -> tuple[Path, list[str]]:
     """A fresh venv with `installs`; its python and its `pip freeze`."""
     _check([python, "-m", "venv", str(where)], 300)
     vpython = where / "bin" / "python"
-    _check([str(vpython), "-m", "pip", "install", "--no-input", "-q", *installs], PIP_TIMEOUT)
+    if installs:
+        _check([str(vpython), "-m", "pip", "install", "--no-input", "-q", *installs], PIP_TIMEOUT)
     freeze = _check([str(vpython), "-m", "pip", "freeze", "--all"], 120).split()
     return vpython, freeze
 
@@ -580,14 +585,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="adl-thirdparty-") as tmp:
         root = Path(args.keep_work).resolve() if args.keep_work else Path(tmp)
         (root / "sdists").mkdir(parents=True, exist_ok=True)
-        wheel = build_wheel(root / "wheel")
         everything: dict[str, object] = {}
         failed = False
         for python in pythons:
             version = interpreter_version(python)
             work = root / f"py{version}"
+            wheel, build = build_wheel(python, root / f"wheel-{version}")
+            print(f"CPython {version}: {build}", flush=True)
 
-            def one(name: str, python: str = python, work: Path = work) -> SuiteResult:
+            def one(
+                name: str, python: str = python, work: Path = work, wheel: Path = wheel
+            ) -> SuiteResult:
                 return compare_suite(
                     python,
                     name,

@@ -85,6 +85,8 @@ class KnotReader(Reader):
         self.objects: dict[int, Any] = {}  # thread -> the object its wait is on
         self._refs: dict[int, dict[int, Any] | None] = {}  # see referrers()
         self._loop_refs: dict[int, dict[int, Any]] = {}
+        #: (id(future), waiting thread) -> the loop work that would start its coroutine
+        self._starters: dict[tuple[int, int], tuple[int, Actor | None, str] | None] = {}
 
     def live(self) -> frozenset[int]:
         """The program's threads that could act: not ours, not pool workers without a job."""
@@ -162,10 +164,19 @@ class KnotReader(Reader):
 
     # cheaper than Reader's: who else could end a wait is asked of a knot's members only
 
+    def _starter(self, fut: Any, waiting: int) -> tuple[int, Actor | None, str] | None:
+        """The loop work that would start the coroutine of a run_coroutine_threadsafe()
+        future not started yet (looked for once per read: naming the resolver of a wait and
+        deciding whether it is stuck both ask)."""
+        key = (id(fut), waiting)
+        if key not in self._starters:
+            self._starters[key] = self._loop_work_referring(fut, waiting, quiet=False)
+        return self._starters[key]
+
     def _resolver(self, fut: Any, waiting: int) -> tuple[int, Actor | None, str] | None:
         source = _chained_source(fut)
         if source is None:  # the callback of run_coroutine_threadsafe() that starts it?
-            return self._loop_work_referring(fut, waiting, quiet=False)
+            return self._starter(fut, waiting)
         if source.done():
             return None
         return self._future_resolver(fut, waiting)  # the task behind it: no search
@@ -224,7 +235,7 @@ class KnotReader(Reader):
                 return None
             return Stuck(tid, name, wait, frozenset({loop_tid}), loop=is_loop)
         if source is None:  # its coroutine not started yet: only its loop can start it
-            found = self._loop_work_referring(fut, tid, quiet=False)
+            found = self._starter(fut, tid)
             if found is not None:
                 return Stuck(tid, name, wait, frozenset({found[0]}), loop=is_loop)
         actor = wait.waiter
