@@ -394,3 +394,30 @@ def test_an_internal_error_stops_only_this_watch_and_is_told_once() -> None:
     watch.look(frames, [], 1.0)  # decides: fails
     watch.look(frames, [], 20.0)  # stopped: no second try, no second report
     assert [type(e) for e in errors] == [TypeError] and watch.broken
+
+
+def test_a_join_on_a_thread_past_its_own_code_is_not_a_wait() -> None:
+    # A thread leaves threading's table of started threads when its Python code is done;
+    # its OS thread then ends on its own, and a join on it returns. Taking it out of the
+    # table while it still waits stands in for that moment, which is too short to catch.
+    release = threading.Event()
+    target = threading.Thread(target=release.wait, args=(DEADLINE,), name="ending")
+    target.start()
+    joiner = threading.Thread(target=target.join, args=(DEADLINE,), name="joiner")
+    joiner.start()
+    active: dict[int | None, threading.Thread] = threading._active  # type: ignore[attr-defined]
+    try:
+        wait = until(lambda: reader().wait(joiner.ident), "the join to be read")
+        assert wait.call == "Thread.join()"
+        with threading._active_limbo_lock:  # type: ignore[attr-defined]
+            del active[target.ident]
+        try:
+            assert target.is_alive()
+            assert reader().wait(joiner.ident) is None
+        finally:
+            with threading._active_limbo_lock:  # type: ignore[attr-defined]
+                active[target.ident] = target
+    finally:
+        release.set()
+        joiner.join(DEADLINE)
+    assert not joiner.is_alive()

@@ -28,6 +28,9 @@ from aiodeadlock.model.threads import Actor, BusyPoll, ThreadWait
 
 _HANDLE_RUN: CodeType = events.Handle._run.__code__
 _JOIN: CodeType = threading.Thread.join.__code__
+#: threading's own table of started threads: a thread leaves it when its Python code is
+#: done, and is still alive (joinable, not yet joined) until its OS thread ends.
+_active_threads: dict[int | None, threading.Thread] = threading._active  # type: ignore[attr-defined]
 #: Waits on an object that someone else must set, release, fill or drain.
 _OBJECT_WAITS: dict[CodeType, str] = {
     threading.Event.wait.__code__: "threading.Event",
@@ -209,6 +212,8 @@ class Reader:
         if frame.f_code is _JOIN:
             if not isinstance(obj, threading.Thread) or not obj.is_alive():
                 return None
+            if _active_threads.get(obj.ident) is not obj:
+                return None  # past its own code, its OS thread ending: the join ends by itself
             res = Resource(_rkey(obj), "Thread", obj.name)
             holder = Actor(f"H{obj.ident or 0:x}", f"thread {obj.name}", is_task=False)
             return ThreadWait(
