@@ -81,6 +81,7 @@ class Detector(Probe):
         self.scanner = Scanner(self._act, lambda: self.responder.config.grace)
         self.cancels = CancelRecorder()  # cancel requests, for cancel-ignored (DL108)
         self.scanner.cancels = self._pending_cancels
+        self.scanner.cancel_unread = self._cancel_unread
         self.scanner.note = self._noted
         self.scanner.ended_at = self.cancels.ended_at
         self.order = LockOrder()
@@ -223,7 +224,13 @@ class Detector(Probe):
         view = facts if isinstance(facts, LoopView) else None
         if view is None:
             return []
-        return self.cancels.pending(view.loop, view.unfinished(), at_least)
+        grace = self.responder.config.grace
+        return self.cancels.pending(view.loop, view.unfinished(), at_least, mature=grace)
+
+    def _cancel_unread(self, facts: LoopFacts) -> float | None:
+        if not self.cancels.records or not isinstance(facts, LoopView):
+            return None
+        return self.cancels.first_unread(facts.loop)
 
     def _noted(self, finding: Finding) -> None:
         """A potential finding made by a scan (cancel-ignored): recorded and written once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 from report_schema import assert_valid_report
 
+import aiodeadlock
+from aiodeadlock.detectors import scan
 from aiodeadlock.detectors.cancels import SHUTDOWN, cancel_ignored, ignored, stall_note
 from aiodeadlock.model.findings import CANCEL_IGNORED, Finding
 from aiodeadlock.model.location import Location
@@ -174,3 +177,32 @@ def test_cancel_scenario_under_strict(path: Path) -> None:
                 where = task[key.replace("-", "_")]
                 assert Path(where["file"]).name == path.name, where
                 assert where["line"] == head[key], (key, where)
+
+
+@pytest.mark.aiodeadlock(enabled=False)  # installs its own detector
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="cancel requests are recorded on 3.12+")
+def test_a_swallowed_cancel_is_read_a_grace_period_after_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check does not wait for the next full scan of the loop (paced by their cost,
+    a second or more on a loaded machine), which may come after the task has ended."""
+    monkeypatch.setattr(scan, "MIN_PERIOD", 60.0)  # one full scan, at the start
+
+    async def worker() -> None:
+        for _ in range(40):
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                pass
+
+    async def main() -> None:
+        task = asyncio.create_task(worker(), name="swallower")
+        await asyncio.sleep(0.02)
+        task.cancel()
+        await task
+
+    with aiodeadlock.detect(on_deadlock="report", grace=0.05) as detector:
+        asyncio.run(asyncio.wait_for(main(), 10))
+    found = [f for f in detector.findings if f.kind is CANCEL_IGNORED]
+    assert len(found) == 1 and not found[0].definite, detector.findings
+    assert found[0].tasks[0].name == "swallower"

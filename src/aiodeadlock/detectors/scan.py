@@ -71,6 +71,10 @@ class Scanner:
         #: (set by the detector; None: cancels are not looked at), and where the potential
         #: findings made from them go.
         self.cancels: Callable[[LoopFacts, float], Sequence[Cancelled]] | None = None
+        #: `facts -> when the oldest cancel request on the loop that no check has read a
+        #: grace period after it was made` (None: none): a check is due then, even between
+        #: two full scans.
+        self.cancel_unread: Callable[[LoopFacts], float | None] = lambda facts: None
         self.note: Callable[[Finding], None] = lambda finding: None
         #: Where a finished task (a handle of the graph) ended, when it is known.
         self.ended_at: Callable[[object], Location | None] = lambda handle: None
@@ -283,11 +287,15 @@ class Scanner:
 
     def between(self, facts: LoopFacts, pausing: bool) -> None:
         """Periodic work of a loop that is not idle: a full scan when one is due, a count of
-        its tasks now and then, and (when it pauses) a read of the tasks that parked."""
+        its tasks now and then, a check of each cancel request a grace period after it was
+        made, and (when it pauses) a read of the tasks that parked."""
         now = facts.now()
         if now >= self.next_scan:
             self._scan(facts)
             return
+        unread = self.cancel_unread(facts)
+        if unread is not None and now - unread >= self.grace():
+            self.check_cancels(facts)
         if now >= self.next_count:
             self.next_count = now + COUNT_PERIOD
             if not facts.recording_parked():

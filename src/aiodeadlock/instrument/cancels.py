@@ -61,6 +61,7 @@ class CancelRecord:
     via: str | None = None  # the awaiting task whose cancel was passed on to this one
     seen_only: bool = False  # dated by a scan, not by the request itself
     caught_at: Location | None = None  # where its CancelledError was last caught
+    looked: bool = False  # read by a check once it was a grace period old
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,27 @@ class CancelRecorder:
 
     # what the detectors read ---------------------------------------------------------
 
-    def pending(self, loop: Any, tasks: list[Any], grace: float) -> list[PendingCancel]:
+    def first_unread(self, loop: Any) -> float | None:
+        """When the oldest request still pending on a task of `loop` that no check read
+        at its maturity was made (None: there is none): a check is due a grace period later."""
+        first = None
+        for rec in self.records.values():
+            if rec.looked or (first is not None and rec.requested >= first):
+                continue
+            task = rec.ref()
+            if task is None or task.done() or (COUNTS_CANCELS and _cancelling(task) <= 0):
+                continue  # (ended, or its cancel was taken back: nothing to read)
+            if task.get_loop() is loop:
+                first = rec.requested
+        return first
+
+    def pending(
+        self, loop: Any, tasks: list[Any], grace: float, mature: float | None = None
+    ) -> list[PendingCancel]:
         """The tasks of `loop` (among `tasks`, its unfinished ones) with a cancel request
-        pending for at least `grace` seconds, each with what waits for it to end."""
+        pending for at least `grace` seconds, each with what waits for it to end. Requests
+        at least `mature` seconds old (default: `grace`) count as read (`first_unread`)."""
+        mature = grace if mature is None else mature
         self.prune()
         if not COUNTS_CANCELS:
             return []
@@ -239,6 +258,8 @@ class CancelRecorder:
                 rec = CancelRecord(weakref.ref(task), now, seen_only=True)
                 self.records[id(task)] = rec
                 self._catch(True)
+            if now - rec.requested >= mature:
+                rec.looked = True
             if now - rec.requested >= grace:
                 due.append((task, rec))
         if not due:
