@@ -356,6 +356,32 @@ def test_semaphore_permits_holders_and_signals_the_same_way() -> None:
 
 
 @needs_fast
+def test_a_release_of_the_instance_s_own_wakes_the_waiters_either_way() -> None:
+    async def scenario(trace: list[Any]) -> None:
+        sem = asyncio.Semaphore(1)
+        real = sem.release
+        calls: list[int] = []
+
+        def release() -> None:
+            calls.append(sem._value)  # type: ignore[attr-defined]
+            real()
+
+        sem.release = release  # type: ignore[method-assign]
+
+        async def job(i: int) -> None:
+            async with sem:
+                trace.append((i, _seen(sem)))
+                await asyncio.sleep(0)
+
+        await asyncio.gather(*(job(i) for i in range(3)))
+        trace += [calls, _seen(sem)]
+
+    trace = _both(scenario)
+    assert trace[-2] == [0, 0]  # the two exits with a waiter to wake called it
+    assert trace[-1]["_value"] == 1 and not trace[-1]["_adl_holders"]
+
+
+@needs_fast
 def test_calls_with_keywords_or_other_arities_go_to_the_twin() -> None:
     async def main() -> None:
         lock = asyncio.Lock()

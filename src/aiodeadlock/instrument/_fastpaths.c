@@ -35,12 +35,13 @@
 /* -- names and the helpers bound from Python ------------------------------------------ */
 
 static PyObject *s_locked, *s_waiters, *s_value, *s_adl_loop, *s_adl_owner, *s_adl_code,
-    *s_adl_lasti, *s_adl_st, *s_held, *s_adl_holders, *s_adl_shared, *s_end_once;
+    *s_adl_lasti, *s_adl_st, *s_held, *s_adl_holders, *s_adl_shared, *s_end_once, *s_release,
+    *s_adl_released;
 
 /* primitives.py's helpers (see bind()); NULL until bound */
 static PyObject *task_by_loop, *task_for, *state_of, *nested, *lock_wait, *sem_wait, *drop,
     *sem_taken_py, *unwatch_end, *done, *enter_async_context, *semaphore_type, *lock_type,
-    *task_type, *record_type;
+    *task_type, *record_type, *sem_release, *lock_release;
 static PyObject *one;
 /* where TaskState keeps `held` and `end_once` (its __slots__), or -1 if not found */
 static Py_ssize_t held_offset = -1, end_once_offset = -1;
@@ -62,6 +63,8 @@ intern_names(void)
     NAME(s_adl_holders, "_adl_holders");
     NAME(s_adl_shared, "_adl_shared");
     NAME(s_end_once, "end_once");
+    NAME(s_release, "release");
+    NAME(s_adl_released, "_adl_released");
 #undef NAME
     return (one = PyLong_FromLong(1)) == NULL ? -1 : 0;
 }
@@ -204,8 +207,19 @@ record_of(PyObject *task)
     if (attrs_open(&attrs, task) < 0) {
         return NULL;
     }
-    PyObject *st = attr_get(&attrs, s_adl_st);
-    attrs_close(&attrs);
+    PyObject *st;
+    if (attrs.dict != NULL) {
+        /* asyncio's C Task: no class attribute of that name, so not in its dict is not
+         * there at all (and no AttributeError is made, its message formatted, to say so) */
+        st = PyDict_GetItemWithError(attrs.dict, s_adl_st);
+        Py_XINCREF(st);
+        attrs_close(&attrs);
+        if (st != NULL || PyErr_Occurred()) {
+            return st;
+        }
+        return PyObject_CallOneArg(state_of, task);
+    }
+    st = PyObject_GetAttr(task, s_adl_st);
     if (st != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError)) {
         return st;
     }
@@ -413,15 +427,22 @@ lock_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
     if (attrs_open(&attrs, self) < 0) {
         return NULL;
     }
-    PyObject *result = NULL, *st = NULL, *held = NULL;
+    PyObject *result = NULL, *st = NULL, *held = NULL, *code = NULL;
     int r = FAILED;
     int locked = attr_truth(&attrs, s_locked);
     if (locked < 0) {
         goto finally;
     }
     int waiters = locked ? attr_truth(&attrs, s_waiters) : 1;
-    if (waiters != 0) { /* someone to wake (or not locked: asyncio raises) */
-        r = waiters < 0 ? FAILED : HAND_OVER;
+    if (waiters < 0) {
+        goto finally;
+    }
+    PyFrameObject *frame;
+    int lasti;
+    /* Someone to wake: asyncio's release() does it, and who released it where is recorded
+     * (for a lock of exactly asyncio's class; not locked: asyncio raises, in the twin). */
+    if (waiters && (!locked || attrs.dict == NULL || caller_site(&frame, &code, &lasti) != GO)) {
+        r = HAND_OVER;
         goto finally;
     }
     st = attr_get(&attrs, s_adl_owner);
@@ -429,7 +450,28 @@ lock_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
         r = missing_attribute();
         goto finally;
     }
-    if (attr_set(&attrs, s_locked, Py_False) < 0) {
+    if (waiters) {
+        if (call_ignoring_result(lock_release, &self, 1) < 0) {
+            goto finally;
+        }
+        /* (read again: nothing in asyncio's release sets it, but the dict is the truth) */
+        PyObject *owner = PyDict_GetItemWithError(attrs.dict, s_adl_owner);
+        if (owner == NULL && PyErr_Occurred()) {
+            goto finally;
+        }
+        PyObject *at = PyLong_FromLong(lasti);
+        if (at == NULL) {
+            goto finally;
+        }
+        PyObject *released = PyTuple_Pack(3, owner == NULL ? Py_None : owner, code, at);
+        Py_DECREF(at);
+        if (released == NULL || attr_set(&attrs, s_adl_released, released) < 0) {
+            Py_XDECREF(released);
+            goto finally;
+        }
+        Py_DECREF(released);
+    }
+    else if (attr_set(&attrs, s_locked, Py_False) < 0) {
         goto finally;
     }
     if (st != Py_None) {
@@ -444,6 +486,7 @@ lock_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
     r = GO;
     result = Py_NewRef(done);
 finally:
+    Py_XDECREF(code);
     Py_XDECREF(held);
     Py_XDECREF(st);
     attrs_close(&attrs);
@@ -550,7 +593,8 @@ finally:
 }
 
 /* asyncio.Semaphore.__aexit__ (primitives.sem_aexit), when the permit goes back to the
- * task that holds it and nobody waits; everything else is the twin's. */
+ * task that holds it (through asyncio's release() when there are waiters to wake);
+ * everything else is the twin's. */
 static PyObject *
 sem_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
 {
@@ -565,8 +609,17 @@ sem_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
     PyObject *result = NULL, *holders = NULL, *task = NULL, *st = NULL, *value = NULL;
     PyObject *held = NULL, *entry = NULL;
     int r = attr_truth(&attrs, s_waiters);
-    if (r != 0) { /* someone to wake */
-        r = r < 0 ? FAILED : HAND_OVER;
+    if (r < 0) {
+        r = FAILED;
+        goto finally;
+    }
+    /* Someone to wake: asyncio's own release() does it (the twin calls `self.release()`,
+     * which is that and this bookkeeping, unless the instance has a release of its own). */
+    int wake = r;
+    r = HAND_OVER;
+    if (wake && (attrs.dict == NULL || PyDict_GetItemWithError(attrs.dict, s_release) != NULL ||
+                 PyErr_Occurred())) {
+        r = PyErr_Occurred() ? FAILED : HAND_OVER;
         goto finally;
     }
     holders = attr_get(&attrs, s_adl_holders);
@@ -603,18 +656,25 @@ sem_aexit(PyObject *twin, PyObject *const *args, size_t nargsf)
     Py_INCREF(entry); /* the dict's reference may go below */
     /* from here on the release is ours */
     r = FAILED;
-    value = attr_get(&attrs, s_value);
-    if (value == NULL) {
-        goto finally;
+    if (wake) {
+        if (call_ignoring_result(sem_release, &self, 1) < 0) {
+            goto finally;
+        }
     }
-    PyObject *more = PyNumber_Add(value, one);
-    if (more == NULL) {
-        goto finally;
-    }
-    int set = attr_set(&attrs, s_value, more);
-    Py_DECREF(more);
-    if (set < 0) {
-        goto finally;
+    else {
+        value = attr_get(&attrs, s_value);
+        if (value == NULL) {
+            goto finally;
+        }
+        PyObject *more = PyNumber_Add(value, one);
+        if (more == NULL) {
+            goto finally;
+        }
+        int set = attr_set(&attrs, s_value, more);
+        Py_DECREF(more);
+        if (set < 0) {
+            goto finally;
+        }
     }
     held = record_slot(st, held_offset, s_held);
     if (held == NULL || drop_held(held, self) < 0) {
@@ -887,7 +947,8 @@ fastpaths_bind(PyObject *module, PyObject *args)
     PyObject **slots[] = {&task_by_loop,  &task_for,    &state_of,       &nested,
                           &lock_wait,     &sem_wait,    &sem_taken_py,   &drop,
                           &unwatch_end,   &done,        &enter_async_context,
-                          &lock_type,     &semaphore_type, &task_type,   &record_type};
+                          &lock_type,     &semaphore_type, &task_type,   &record_type,
+                          &sem_release,   &lock_release};
     const Py_ssize_t count = (Py_ssize_t)(sizeof(slots) / sizeof(slots[0]));
     if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) != count) {
         PyErr_Format(PyExc_TypeError, "bind() takes %zd arguments", count);
@@ -905,8 +966,9 @@ fastpaths_bind(PyObject *module, PyObject *args)
 static PyMethodDef fastpaths_functions[] = {
     {"bind", fastpaths_bind, METH_VARARGS,
      "bind(task_by_loop, task_for, state_of, nested, lock_wait, sem_wait, sem_taken, drop, "
-     "unwatch_end, done, enter_async_context, lock, semaphore, task, record): the Python "
-     "helpers the fast paths call, and the classes whose attributes are plain."},
+     "unwatch_end, done, enter_async_context, lock, semaphore, task, record, sem_release, "
+     "lock_release): the Python helpers the fast paths call, the classes whose attributes "
+     "are plain, and asyncio's own Semaphore.release and Lock.release."},
     {"method", fastpaths_method, METH_VARARGS,
      "method(name, twin): the fast path `name`, handing what it does not do to `twin`."},
     {NULL, NULL, 0, NULL},

@@ -29,6 +29,8 @@ def bind(
     semaphore: type,
     task: type | None,
     record: type,
+    sem_release: Callable[[Any], None],
+    lock_release: Callable[[Any], None],
     /,
 ) -> None: ...
 def method(name: str, twin: Callable[..., Any], /) -> FastMethod: ...

@@ -133,7 +133,7 @@ class _LockRecord(_Counted):
         holders = self.__dict__.get("_adl_holders")
         if owner is None or not holders:
             return 1
-        return 0 if any(st.ref() is owner for st in holders) else 1
+        return 0 if any(st() is owner for st in holders) else 1
 
 
 class _SemaphoreRecord(_Counted):
@@ -325,7 +325,7 @@ def _made_by_default_limiter(frame: FrameType | None) -> bool:
 
 def _state_of(task: Any) -> Any:
     st = _states.get(id(task))
-    if st is None or st.ref() is not task:
+    if st is None or st() is not task:
         return _new_state(task)
     taskstate.watch_end(st)
     return st
@@ -371,7 +371,7 @@ def _sync_owner(rec: Any, lock: Any, frame: FrameType | None) -> None:
     holders = rec._adl_holders
     if holders:
         old = next(iter(holders))
-        if owner is not None and old.ref() is owner:
+        if owner is not None and old() is owner:
             return
         holders.clear()
         _drop(old.held, rec)
@@ -522,7 +522,7 @@ def _sync_borrowers(rec: Any, limiter: Any, frame: FrameType | None) -> None:
             return
         holders = rec._adl_holders = {}
     for st in list(holders):
-        if borrowing.get(st.task_id) is not st.ref():
+        if borrowing.get(st.task_id) is not st():
             del holders[st]
             _drop(st.held, rec)
     if len(holders) == len(borrowing):

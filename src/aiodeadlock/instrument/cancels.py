@@ -188,7 +188,7 @@ class CancelRecorder:
         at, by = _site(frame)
         self._record(task, at, by, None)
         st = taskstate.states.get(id(task))
-        if st is not None and st.held and st.ref() is task:
+        if st is not None and st.held and st() is task:
             stack = user_stack(_frames(task))
             if stack:
                 self.holders_at[st] = stack[-1]
@@ -471,7 +471,7 @@ def ended_at(handle: Any, holders_at: Any = None) -> Location | None:
     st = handle if isinstance(handle, taskstate.TaskState) else None
     if st is None:
         st = taskstate.states.get(id(handle))
-        if st is None or st.ref() is not handle:
+        if st is None or st() is not handle:
             return None
     if st.ended == taskstate.CANCELLED:
         return None if holders_at is None else holders_at.get(st)

@@ -145,7 +145,7 @@ class LiveGraph:
             return TaskNode(key, obj.name(), None, ended, exception)
         task = obj
         st = taskstate.states.get(id(task))
-        if st is not None and st.ref() is not task:
+        if st is not None and st() is not task:
             st = None
         name = str(task.get_name())
         ended, exception = _ending(st, task)

@@ -233,7 +233,7 @@ def state_of(task: Any) -> Any:
     if task is None:
         return None
     st = _states_get(id(task))
-    if st is None or st.ref() is not task:
+    if st is None or st() is not task:
         st = _new_state(task)
     elif st.end_off:
         _watch_end(st)
@@ -660,6 +660,8 @@ def _fast_paths() -> tuple[Any, Any, Any, Any]:
         _Semaphore,
         _C_TASK,
         taskstate.TaskState,
+        _sem_release,
+        _lock_release,
     )
     methods = []
     for twin in (lock_aenter, lock_aexit, sem_aenter, sem_aexit):

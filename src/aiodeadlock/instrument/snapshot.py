@@ -21,7 +21,7 @@ def take(loop: Any, current: Any = None) -> Snapshot:
         node = graph.task(key)
         holds: list[Hold] = []
         st = taskstate.states.get(id(task))
-        for prim in list(st.held) if st is not None and st.ref() is task else []:
+        for prim in list(st.held) if st is not None and st() is task else []:
             rkey = resource_key(prim)
             graph.prims[rkey] = prim
             res = graph.resource(rkey)

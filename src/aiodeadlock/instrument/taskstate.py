@@ -22,8 +22,13 @@ RAISED = "raised"
 CANCELLED = "cancelled"
 
 
-class TaskState:
-    """What the detector knows about one task."""
+class TaskState(weakref.ref[Task]):
+    """What the detector knows about one task.
+
+    A record is itself a weak reference to its task: `st()` is the task, or None once it
+    has been freed (one object per task instead of a record and a reference, and no
+    Python-level constructor on the way: a task's first acquire makes one).
+    """
 
     __slots__ = (
         "__weakref__",
@@ -35,7 +40,6 @@ class TaskState:
         "final_name",
         "group",
         "held",
-        "ref",
         "task_id",
         "took",
         "took_at",
@@ -43,9 +47,13 @@ class TaskState:
         "waiting_code",
         "waiting_lasti",
     )
+    # Records are told apart by identity, alive or not (a weak reference would hash and
+    # compare as its task, and not hash at all once that is freed).
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
 
-    def __init__(self, task: Task, ref: weakref.ref[Task]) -> None:
-        self.ref = ref
+    def __init__(self, task: Task, callback: Any = None) -> None:
         self.task_id = id(task)
         #: Instrumented primitives this task holds, in the order it took them.
         self.held: list[Any] = []
@@ -71,10 +79,10 @@ class TaskState:
 
     def task(self) -> Task | None:
         """The task, or None once it has been freed."""
-        return self.ref()
+        return self()
 
     def name(self) -> str:
-        task = self.ref()
+        task = self()
         if task is not None:
             return str(task.get_name())
         return self.final_name or f"<task {self.task_id:#x}>"
@@ -93,9 +101,8 @@ def state_for(task: Task) -> TaskState:
 
 
 def _new_state(task: Task) -> TaskState:
-    key = id(task)
-    state = TaskState(task, weakref.KeyedRef(task, _forget, key))
-    states[key] = state
+    state = TaskState(task, _forget)
+    states[state.task_id] = state
     task.add_done_callback(_on_task_done, context=_CONTEXT)
     return state
 
@@ -120,7 +127,7 @@ def unwatch_end(state: TaskState) -> None:
     if not state.end_once or state.held or state.took is not None:
         return
     state.end_once = False
-    task = state.ref()
+    task = state()
     if task is None or task.done():
         return  # its callback is scheduled or has run: keep what it records
     task.remove_done_callback(_on_task_done)
@@ -133,7 +140,7 @@ def unwatch_end(state: TaskState) -> None:
 
 def watch_end(state: TaskState) -> None:
     """Register the done callback again for a record whose callback was taken back."""
-    task = state.ref()
+    task = state()
     if state.end_off and task is not None:
         state.end_off = False
         task.add_done_callback(_on_task_done, context=_CONTEXT)
@@ -144,17 +151,16 @@ def watch_end(state: TaskState) -> None:
 _CONTEXT = contextvars.Context()
 
 
-def _forget(ref: weakref.KeyedRef[int, Task]) -> None:
+def _forget(state: TaskState) -> None:
     """A task was freed: drop its record from `states` (records stay where referenced)."""
-    current = states.get(ref.key)
-    if current is not None and current.ref is ref:
-        del states[ref.key]
+    if states.get(state.task_id) is state:
+        del states[state.task_id]
 
 
 def _on_task_done(task: Task) -> None:
     """Record how a task that holds (or held) instrumented primitives ended."""
     state = states.get(id(task))
-    if state is None or id(state.ref()) != id(task):
+    if state is None or id(state()) != id(task):
         return
     if state.held:  # it ended holding something: keep what a report will need
         state.final_name = str(task.get_name())

@@ -166,7 +166,7 @@ def holders_may_run(prim: Any) -> bool:
     for st in owners:
         if st is None or st.ended is not None:
             continue
-        task = st.ref()
+        task = st()
         if task is None or task.done():
             continue
         if st.waiting is not None:  # parked on a primitive itself, unless already woken
