@@ -36,13 +36,13 @@
 
 static PyObject *s_locked, *s_waiters, *s_value, *s_adl_loop, *s_adl_owner, *s_adl_code,
     *s_adl_lasti, *s_adl_st, *s_held, *s_adl_holders, *s_adl_shared, *s_end_once, *s_release,
-    *s_adl_released;
+    *s_adl_released, *s_adl_class;
 
 /* primitives.py's helpers (see bind()); NULL until bound */
 static PyObject *task_by_loop, *task_for, *state_of, *nested, *lock_wait, *sem_wait, *drop,
     *sem_taken_py, *unwatch_end, *done, *enter_async_context, *semaphore_type, *lock_type,
     *task_type, *record_type, *sem_release, *lock_release;
-static PyObject *one;
+static PyObject *one, *not_ordered;
 /* where TaskState keeps `held` and `end_once` (its __slots__), or -1 if not found */
 static Py_ssize_t held_offset = -1, end_once_offset = -1;
 
@@ -65,7 +65,11 @@ intern_names(void)
     NAME(s_end_once, "end_once");
     NAME(s_release, "release");
     NAME(s_adl_released, "_adl_released");
+    NAME(s_adl_class, "_adl_class");
 #undef NAME
+    if ((not_ordered = PyLong_FromLong(0)) == NULL) {
+        return -1;
+    }
     return (one = PyLong_FromLong(1)) == NULL ? -1 : 0;
 }
 
@@ -302,8 +306,52 @@ append_held(PyObject *held, PyObject *prim)
     return result == NULL ? -1 : 0;
 }
 
+/* Whether a primitive is known to be left out of the lock-order graph: its lock class
+ * (`_adl_class`, read through `attrs`) is ordering.NOT_ORDERED, 0 (a semaphore with more
+ * than one permit). Not known yet (None), or anything unusual: no (the recorder decides). */
+static int
+unordered(Attrs *attrs)
+{
+    PyObject *cls = attr_get(attrs, s_adl_class);
+    if (cls == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int zero = cls == not_ordered; /* (CPython's small ints are one object each) */
+    Py_DECREF(cls);
+    return zero;
+}
+
+/* Whether taking the primitive of `prim` while holding `held` can make a lock-order edge:
+ * not when it, or every primitive held, is left out of the graph (a lock taken inside a
+ * pool's semaphore, a semaphore taken inside a lock). */
+static int
+may_order(Attrs *prim, PyObject *held)
+{
+    if (!PyList_CheckExact(held)) {
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(held); i++) {
+        PyObject *h = Py_NewRef(PyList_GET_ITEM(held, i));
+        Attrs attrs;
+        int out = 0;
+        if (attrs_open(&attrs, h) < 0) {
+            PyErr_Clear();
+        }
+        else {
+            out = unordered(&attrs);
+            attrs_close(&attrs);
+        }
+        Py_DECREF(h);
+        if (!out) { /* something ordered is held: unless the one asked for is left out */
+            return !unordered(prim);
+        }
+    }
+    return 0;
+}
+
 /* The common start of both __aenter__: the caller's site, the current task's record, and
- * the lock-order hook if the task holds something already. */
+ * the lock-order hook if the task holds something already that could be ordered with it. */
 typedef struct {
     Attrs self;           /* the primitive's attributes */
     PyFrameObject *frame; /* borrowed */
@@ -351,7 +399,7 @@ entry_begin(PyObject *prim, Entry *e)
         return GO;
     }
     int holding = held_of(e->st, &e->held);
-    if (holding > 0) {
+    if (holding > 0 && may_order(&e->self, e->held)) {
         PyObject *args[3] = {e->st, prim, (PyObject *)e->frame};
         if (call_ignoring_result(nested, args, 3) < 0) {
             holding = -1;
