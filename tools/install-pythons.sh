@@ -26,15 +26,10 @@ if ! command -v patchelf >/dev/null; then
 fi
 
 # apt with its own lists and caches, reading only Debian unstable
-mkdir -p "$tmp/lists/partial" "$tmp/debs"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" \
-    >"$tmp/sources.list"
-apt_opts=(
-    -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache::pkgcache=$tmp/pkgcache.bin"
-    -o "Dir::Cache::srcpkgcache=$tmp/srcpkgcache.bin" -o APT::Sandbox::User=root
-)
-apt-get "${apt_opts[@]}" update -qq
+mkdir -p "$tmp/debs"
+# shellcheck source=tools/sid-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sid-apt.sh"
+sid_apt_init "$tmp"
 
 # the interpreter, its standard library and test suite, and the shared libraries they load
 packages=(
@@ -46,7 +41,7 @@ for minor in $MINORS; do
     packages+=("python$minor-minimal" "libpython$minor-minimal" "libpython$minor-stdlib"
                "python$minor" "python$minor-venv" "libpython$minor-testsuite")
 done
-(cd "$tmp/debs" && apt-get "${apt_opts[@]}" download "${packages[@]}" >/dev/null)
+(cd "$tmp/debs" && apt-get "${SID_APT[@]}" download "${packages[@]}" >/dev/null)
 mkdir -p "$PREFIX"
 for deb in "$tmp"/debs/*.deb; do
     dpkg -x "$deb" "$PREFIX"

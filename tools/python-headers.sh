@@ -17,16 +17,11 @@ arch_lib="x86_64-linux-gnu"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/lists/partial" "$tmp/debs" "$dest"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" \
-    >"$tmp/sources.list"
-apt_opts=(
-    -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache::pkgcache=$tmp/pkgcache.bin"
-    -o "Dir::Cache::srcpkgcache=$tmp/srcpkgcache.bin" -o APT::Sandbox::User=root
-)
-apt-get "${apt_opts[@]}" update -qq >&2
-(cd "$tmp/debs" && apt-get "${apt_opts[@]}" download "libpython$minor-dev" >&2)
+mkdir -p "$tmp/debs" "$dest"
+# shellcheck source=tools/sid-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sid-apt.sh"
+sid_apt_init "$tmp"
+(cd "$tmp/debs" && apt-get "${SID_APT[@]}" download "libpython$minor-dev" >&2)
 for deb in "$tmp"/debs/*.deb; do
     dpkg -x "$deb" "$dest"
 done
